@@ -1,0 +1,109 @@
+"""Derivations: field values computed from a whole record at index time.
+
+Filters (``has_*``, ``is_*``, ``cites_*``), counts and identifier spellings are
+not stored in Lens records; the catalogue names one of these per derived field.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .model import Derivation
+from .paths import values_at
+
+_NOT_ALNUM = re.compile(r"[^0-9A-Za-z]+")
+
+
+def exists(*paths: str) -> Derivation:
+    """True when any path has a non-empty value."""
+
+    def derive(record: dict[str, Any]) -> list[Any]:
+        return [any(v not in ("", [], {}) for p in paths for v in values_at(record, p))]
+
+    return derive
+
+
+def positive(path: str) -> Derivation:
+    """True when the number at ``path`` is above zero (missing counts as zero)."""
+
+    def derive(record: dict[str, Any]) -> list[Any]:
+        return [any(isinstance(v, (int, float)) and v > 0 for v in values_at(record, path))]
+
+    return derive
+
+
+def equals(path: str, value: Any) -> Derivation:
+    def derive(record: dict[str, Any]) -> list[Any]:
+        return [value in values_at(record, path)]
+
+    return derive
+
+
+def count(path: str) -> Derivation:
+    """How many objects or values sit at ``path``."""
+
+    def derive(record: dict[str, Any]) -> list[Any]:
+        return [len(values_at(record, path))]
+
+    return derive
+
+
+def year_of(path: str) -> Derivation:
+    def derive(record: dict[str, Any]) -> list[Any]:
+        return [int(v[:4]) for v in values_at(record, path) if isinstance(v, str) and v[:4].isdigit()][:1]
+
+    return derive
+
+
+def author_names(position: str = "all") -> Derivation:
+    """Display names ("First Last", or the collective name) of all, first or last author."""
+
+    def derive(record: dict[str, Any]) -> list[Any]:
+        authors = [a for a in record.get("authors") or [] if isinstance(a, dict)]
+        if position == "first":
+            authors = authors[:1]
+        elif position == "last":
+            authors = authors[-1:]
+        names = []
+        for a in authors:
+            name = " ".join(p for p in (a.get("first_name"), a.get("last_name")) if p) or a.get("collective_name")
+            if name:
+                names.append(name)
+        return names
+
+    return derive
+
+
+def normalise_identifier(value: str) -> str:
+    """The one spelling identifiers are compared in: upper-case letters and digits."""
+    return _NOT_ALNUM.sub("", value).upper()
+
+
+def patent_identifiers(record: dict[str, Any]) -> list[Any]:
+    """Every spelling Lens accepts for a publication in ``ids`` (normalised at query time too).
+
+    ``EP0227762B1``, ``EP 0227762 B1``, ``EP_0227762_B1_19900411``, ``7,654,321``,
+    ``US 2021/0191781 A1`` and the Lens ID all normalise to one of these.
+    """
+    jur, num, kind = record.get("jurisdiction") or "", record.get("doc_number") or "", record.get("kind") or ""
+    date = (record.get("date_published") or "").replace("-", "")
+    out = {num, jur + num, jur + num + kind, jur + num + kind + date}
+    for v in (record.get("lens_id"), record.get("doc_key"), record.get("docdb_id")):
+        if v is not None:
+            out.add(str(v))
+    return sorted({normalise_identifier(v) for v in out if v})
+
+
+def lens_id_key(lens_id: str) -> int:
+    """An integer that sorts like the Lens ID string (the tie-breaker sort key).
+
+    Lens IDs are five groups of three digits, the last character a check digit or
+    ``X``; mapping ``X`` to 10 keeps the order of the strings. Other strings fall back
+    to their first seven bytes, big-endian, which also preserves order.
+    """
+    digits = lens_id.replace("-", "")
+    if len(digits) == 15 and digits[:14].isdigit() and (digits[14].isdigit() or digits[14] in "Xx"):
+        check = 10 if digits[14] in "Xx" else int(digits[14])
+        return int(digits[:14]) * 11 + check
+    return int.from_bytes(lens_id.encode()[:7].ljust(7, b"\0"), "big")
