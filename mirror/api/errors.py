@@ -1,0 +1,64 @@
+"""One JSON error shape for every endpoint and every failure.
+
+``{"status": 400, "error": "Bad Request", "message": "...", "path": "/scholarly/search"}``
+(the shape Lens's own API answers errors with). Bad input is never a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import orjson
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from mirror.errors import LensError
+from mirror.query.request import describe_validation_error
+
+log = logging.getLogger("mirror.api")
+
+
+class JSONResponse(Response):
+    """JSON rendered by orjson straight from plain data (no jsonable_encoder pass)."""
+
+    media_type = "application/json"
+
+    def render(self, content: object) -> bytes:
+        return orjson.dumps(content)
+
+
+def error_response(request: Request, status: int, title: str, message: str) -> JSONResponse:
+    return JSONResponse(
+        {"status": status, "error": title, "message": message, "path": request.url.path}, status_code=status
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LensError)
+    async def lens_error(request: Request, exc: LensError) -> JSONResponse:
+        return error_response(request, exc.status, exc.title, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        parts = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"] if p not in ("query", "path", "body"))
+            parts.append(f"{where}: {err['msg']}")
+        return error_response(request, 400, "Bad Request", "; ".join(parts))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        titles = {404: "Not Found", 405: "Method Not Allowed"}
+        message = "no such endpoint" if exc.status_code == 404 else str(exc.detail)
+        return error_response(request, exc.status_code, titles.get(exc.status_code, "Error"), message)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s", request.url.path)
+        return error_response(request, 500, "Internal Server Error", f"unexpected error: {type(exc).__name__}")
+
+
+__all__ = ["JSONResponse", "describe_validation_error", "error_response", "install_error_handlers"]

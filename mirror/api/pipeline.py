@@ -1,0 +1,45 @@
+"""The request pipeline the routes call: parse → compile → execute → shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mirror import PRODUCTS
+from mirror.backends import Backend
+from mirror.backends.source import project
+from mirror.catalogue import catalogue_for
+from mirror.errors import NotFound
+from mirror.query.compile import check_source_paths, compile_search
+from mirror.query.request import parse_search_body
+
+
+def check_product(product: str) -> str:
+    if product not in PRODUCTS:
+        raise NotFound(f"unknown product {product!r}; use one of {', '.join(PRODUCTS)}")
+    return product
+
+
+def shape_search(es_response: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    """An Elasticsearch response → the Lens response ``{total, max_score, results, data}``."""
+    hits = es_response["hits"]
+    by_relevance = bool(body.get("sort")) and "_score" in body["sort"][0]
+    max_score = hits.get("max_score") if by_relevance and body.get("size") else None
+    data = [h["_source"] for h in hits["hits"]]
+    return {"total": hits["total"]["value"], "max_score": max_score or 0, "results": len(data), "data": data}
+
+
+def search(backend: Backend, product: str, request_body: Any) -> dict[str, Any]:
+    catalogue = catalogue_for(check_product(product))
+    body = compile_search(parse_search_body(request_body), catalogue)
+    return shape_search(backend.search(product, body), body)
+
+
+def get_record(backend: Backend, product: str, lens_id: str, include: list[str] | None,
+               exclude: list[str] | None) -> dict[str, Any]:
+    check_product(product)
+    includes = check_source_paths(include, "include", product)
+    excludes = check_source_paths(exclude, "exclude", product)
+    record = backend.get(product, lens_id)
+    if record is None:
+        raise NotFound(f"no {product} record with lens_id {lens_id!r}")
+    return project(record, includes, excludes)

@@ -1,0 +1,62 @@
+"""Dates as the embedded index stores them: integer milliseconds since the epoch (UTC).
+
+Range bounds follow Elasticsearch's rounding of missing date components: ``gte`` and
+``lt`` round down to the start of the unit given, ``gt`` and ``lte`` round up to its
+last millisecond, so ``{"lte": "2020-09-30"}`` includes the whole of that day.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import datetime, timedelta, timezone
+
+_DATE = re.compile(
+    r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})(?:[T ](?P<H>\d{2})(?::(?P<M>\d{2})(?::(?P<S>\d{2})"
+    r"(?:\.(?P<f>\d+))?)?)?(?P<tz>Z|[+-]\d{2}:?\d{2})?)?)?)?$"
+)
+
+
+def _parse(text: str) -> tuple[datetime, str]:
+    m = _DATE.match(text.strip())
+    if not m:
+        raise ValueError(f"not a date: {text!r}")
+    g = m.groupdict()
+    frac = (g["f"] or "0")[:6].ljust(6, "0")
+    tz = timezone.utc
+    if g["tz"] and g["tz"] != "Z":
+        sign = 1 if g["tz"][0] == "+" else -1
+        digits = g["tz"][1:].replace(":", "")
+        tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+    value = datetime(
+        int(g["y"]), int(g["m"] or 1), int(g["d"] or 1), int(g["H"] or 0), int(g["M"] or 0), int(g["S"] or 0),
+        int(frac), tzinfo=tz,
+    )
+    unit = next(u for u, k in (("ms", "f"), ("s", "S"), ("min", "M"), ("h", "H"), ("d", "d"), ("mo", "m"), ("y", "y"))
+                if g[k] is not None)
+    return value, unit
+
+
+def _millis(value: datetime) -> int:
+    return int(value.timestamp() * 1000)
+
+
+def to_millis(text: str) -> int:
+    """A stored date value → epoch milliseconds (start of the unit given)."""
+    return _millis(_parse(text)[0])
+
+
+def bound_millis(text: str, round_up: bool) -> int:
+    """A range bound → epoch milliseconds, rounded as Elasticsearch rounds it."""
+    start, unit = _parse(text)
+    if not round_up or unit == "ms":
+        return _millis(start)
+    if unit == "y":
+        end = start.replace(year=start.year + 1, month=1, day=1)
+    elif unit == "mo":
+        days = calendar.monthrange(start.year, start.month)[1]
+        end = start.replace(day=1) + timedelta(days=days)
+    else:
+        end = start + {"d": timedelta(days=1), "h": timedelta(hours=1), "min": timedelta(minutes=1),
+                       "s": timedelta(seconds=1)}[unit]
+    return _millis(end) - 1

@@ -1,0 +1,117 @@
+"""The embedded (tantivy) schema, built from the same index definition as the ES mapping.
+
+Each leaf of the mapping (sub-fields included) becomes one explicit tantivy field
+named exactly like its Elasticsearch path, so the query translator can take field
+names from an ES body unchanged. Keyword normalisers run in Python (the same
+functions at index and query time); analysers are tantivy text analysers that are
+re-registered every time an index is opened.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import tantivy
+
+from mirror.catalogue import Catalogue
+from mirror.catalogue.derive import normalise_identifier
+from mirror.catalogue.mapping import flatten_mapping, index_definition
+
+# Internal fields: not in the ES mapping (Elasticsearch has them built in).
+ID = "_id"  # the raw Lens ID: key for updates and GET by id
+LENS_KEY = "_lens_key"  # integer that sorts like the Lens ID: the tie-breaker
+SOURCE = "_source"  # the original record, orjson bytes
+FIELD_NAMES = "_field_names"  # which fields a document has values for (exists queries)
+
+KEYWORD_MAX_CHARS = 4096  # tantivy's term limit is ~64 KB; ES keywords have similar limits
+
+
+def ascii_lower(value: str) -> str:
+    """ES ``lowercase`` + ``asciifolding``."""
+    folded = unicodedata.normalize("NFKD", value)
+    return "".join(c for c in folded if not unicodedata.combining(c)).lower()
+
+
+NORMALISERS: dict[str | None, Callable[[str], str]] = {
+    None: lambda v: v,
+    "lens_lowercase": ascii_lower,
+    "lens_identifier": normalise_identifier,
+}
+
+
+def build_analyzers() -> dict[str, tantivy.TextAnalyzer]:
+    """The tantivy counterparts of the mapping's analysers."""
+
+    def analyzer(stem: bool) -> tantivy.TextAnalyzer:
+        builder = (
+            tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+            .filter(tantivy.Filter.remove_long(255))
+            .filter(tantivy.Filter.lowercase())
+            .filter(tantivy.Filter.ascii_fold())
+        )
+        if stem:
+            builder = builder.filter(tantivy.Filter.stemmer("english"))
+        return builder.build()
+
+    return {"lens_english": analyzer(True), "lens_plain": analyzer(False)}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One indexed field: its ES path (= tantivy name), ES type and analysis."""
+
+    name: str
+    type: str  # text | keyword | long | date | boolean
+    analyzer: str | None = None
+    normalizer: str | None = None
+    stored: bool = False  # sortable keywords keep their value for multi-key sorts
+
+    @property
+    def base(self) -> str:
+        """The search field a sub-field belongs to (``search.title`` for ``.unstemmed``)."""
+        for suffix in (".unstemmed", ".exact"):
+            if self.name.endswith(suffix):
+                return self.name[: -len(suffix)]
+        return self.name
+
+    def normalise(self, value: str) -> str:
+        return NORMALISERS[self.normalizer](value)[:KEYWORD_MAX_CHARS]
+
+
+def field_specs(catalogue: Catalogue) -> dict[str, FieldSpec]:
+    definition = index_definition(catalogue)
+    sortable = {r.index_name for r in (catalogue.resolve(n) for n in catalogue.names) if r.sortable}
+    specs: dict[str, FieldSpec] = {}
+    for path, body in flatten_mapping(definition["mappings"]["properties"]).items():
+        specs[path] = FieldSpec(
+            path, body["type"], body.get("analyzer"), body.get("normalizer"),
+            stored=body["type"] == "keyword" and path in sortable,
+        )
+    return specs
+
+
+def build_schema(specs: dict[str, FieldSpec]) -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    for spec in specs.values():
+        if spec.type == "text":
+            sb.add_text_field(spec.name, tokenizer_name=spec.analyzer or "lens_plain", index_option="position")
+        elif spec.type == "keyword":
+            sb.add_text_field(spec.name, stored=spec.stored, fast=True, tokenizer_name="raw", index_option="basic")
+        elif spec.type in ("long", "date"):
+            sb.add_integer_field(spec.name, indexed=True, fast=True)
+        elif spec.type == "boolean":
+            sb.add_boolean_field(spec.name, indexed=True, fast=True)
+        else:  # pragma: no cover - the mapping generator emits only the types above
+            raise ValueError(f"{spec.name}: unsupported mapping type {spec.type!r}")
+    sb.add_text_field(ID, stored=True, tokenizer_name="raw", index_option="basic")
+    sb.add_integer_field(LENS_KEY, indexed=False, fast=True)
+    sb.add_text_field(FIELD_NAMES, tokenizer_name="raw", index_option="basic")
+    sb.add_bytes_field(SOURCE, stored=True)
+    return sb.build()
+
+
+def schema_signature(specs: dict[str, FieldSpec]) -> list[list[Any]]:
+    """What an index on disk was built with; a change means the index must be rebuilt."""
+    return [[s.name, s.type, s.analyzer, s.normalizer, s.stored] for s in specs.values()]

@@ -1,0 +1,171 @@
+"""Running a compiled search body on a tantivy searcher: sorting, paging, min_score.
+
+tantivy orders by one fast field (or the score) at a time. A multi-key sort with
+the ``lens_id`` tie-breaker is exact here: the primary key fetches a window one
+longer than needed; when the cut falls inside a group of equal primary values,
+the whole group is fetched; the candidates are then ordered by the full key in
+Python. Missing values sort last in both directions, as in Elasticsearch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import tantivy
+
+from mirror.backends.source import project
+
+from .fields import ID, LENS_KEY, SOURCE, FieldSpec
+from .queries import QueryTranslator
+
+SCORE = "_score"
+
+
+@dataclass
+class Hit:
+    address: Any
+    score: float | None
+    keys: dict[str, Any]
+
+
+def _sort_value(value: Any, order: str) -> tuple[int, Any]:
+    """A sort key part: missing values last whatever the direction (Elasticsearch's ``_last``)."""
+    if value is None:
+        return (1, 0)
+    if order == "desc":
+        if isinstance(value, bool):
+            value = int(value)
+        return (0, -value) if isinstance(value, (int, float)) else (0, _Reversed(value))
+    return (0, value)
+
+
+class _Reversed:
+    __slots__ = ("v",)
+
+    def __init__(self, v: Any) -> None:
+        self.v = v
+
+    def __lt__(self, other: "_Reversed") -> bool:
+        return self.v > other.v
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Reversed) and self.v == other.v
+
+
+class SearchRunner:
+    def __init__(self, searcher: tantivy.Searcher, translator: QueryTranslator, specs: dict[str, FieldSpec],
+                 tie_breaker: str) -> None:
+        self.searcher, self.translator, self.specs = searcher, translator, specs
+        self.tie_breaker = tie_breaker  # the index name of lens_id; sorted through _lens_key
+
+    def run(self, body: dict[str, Any]) -> dict[str, Any]:
+        query = self.translator.translate(body.get("query") or {"match_all": {}})
+        size, offset = int(body.get("size", 10)), int(body.get("from", 0))
+        keys = [next(iter(s.items())) for s in body.get("sort") or [{SCORE: {"order": "desc"}}]]
+        keys = [(k, (v["order"] if isinstance(v, dict) else v)) for k, v in keys]
+        min_score = body.get("min_score")
+        if min_score is not None:
+            hits, total = self._all_scored(query, float(min_score))
+        else:
+            total = self.searcher.search(query, 1, count=True).count
+            hits = self._window(query, keys, offset + size, total) if size and total else []
+        self._complete_keys(hits, keys)
+        hits.sort(key=lambda h: tuple(_sort_value(h.keys.get(k), o) for k, o in keys))
+        page = hits[offset: offset + size]
+        max_score = None
+        if keys[0][0] == SCORE and size and hits:
+            max_score = max(h.score or 0.0 for h in hits)
+        source = body.get("_source") or {}
+        return {
+            "hits": {
+                "total": {"value": total, "relation": "eq"},
+                "max_score": max_score,
+                "hits": [self._hit(h, keys, source) for h in page],
+            }
+        }
+
+    # -- candidate windows -------------------------------------------------------
+    def _all_scored(self, query: tantivy.Query, min_score: float) -> tuple[list[Hit], int]:
+        count = self.searcher.search(query, 1, count=True).count
+        if not count:
+            return [], 0
+        found = self.searcher.search(query, count, count=False).hits
+        hits = [Hit(a, s, {SCORE: s}) for s, a in found if s >= min_score]
+        return hits, len(hits)
+
+    def _window(self, query: tantivy.Query, keys: list[tuple[str, str]], window: int, total: int) -> list[Hit]:
+        key, order = keys[0]
+        if key == SCORE:
+            return self._score_window(query, order, window, total)
+        return self._field_window(query, key, order, window, total)
+
+    def _score_window(self, query: tantivy.Query, order: str, window: int, total: int) -> list[Hit]:
+        limit = total if order == "asc" else min(window + 1, total)
+        while True:
+            found = self.searcher.search(query, limit, count=False).hits
+            # grow the window until the cut no longer splits a group of equal scores
+            if limit >= total or len(found) <= window or found[window - 1][0] != found[-1][0]:
+                return [Hit(a, s, {SCORE: s}) for s, a in found]
+            limit = min(total, limit * 2)
+
+    def _field_window(self, query: tantivy.Query, key: str, order: str, window: int, total: int) -> list[Hit]:
+        field = LENS_KEY if key == self.tie_breaker else key
+        direction = tantivy.Order.Desc if order == "desc" else tantivy.Order.Asc
+        limit = min(window + 1, total)
+        found = self.searcher.search(query, limit, count=False, order_by_field=field, order=direction).hits
+        hits = [Hit(a, None, {key: v}) for v, a in found]
+        if len(found) <= window or found[window - 1][0] != found[window][0]:
+            return hits[:window]
+        boundary = found[window - 1][0]
+        kept = [h for h in hits if h.keys[key] != boundary]
+        return kept + self._group(query, key, boundary)
+
+    def _group(self, query: tantivy.Query, key: str, value: Any) -> list[Hit]:
+        """Every match whose ``key`` equals ``value`` (``None``: has no value)."""
+        spec = self.specs[key]
+        if value is None:
+            exists = self.translator.translate({"exists": {"field": key}})
+            group = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.MustNot, exists)])
+        else:
+            if spec.type == "boolean":
+                same = tantivy.Query.term_query(self.translator.schema, key, value)
+            else:
+                field_type = tantivy.FieldType.Text if spec.type == "keyword" else tantivy.FieldType.Integer
+                same = tantivy.Query.range_query(self.translator.schema, key, field_type, value, value)
+            group = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, same)])
+        count = self.searcher.search(group, 1, count=True).count
+        if not count:
+            return []
+        return [Hit(a, None, {key: value}) for _, a in self.searcher.search(group, count, count=False).hits]
+
+    # -- full sort keys ----------------------------------------------------------------
+    def _complete_keys(self, hits: list[Hit], keys: list[tuple[str, str]]) -> None:
+        for key, _ in keys:
+            missing = [h for h in hits if key not in h.keys]
+            if not missing:
+                continue
+            if key == SCORE:
+                for h in missing:
+                    h.keys[SCORE] = h.score
+                continue
+            if key == self.tie_breaker:
+                values = self.searcher.fast_field_values(LENS_KEY, [h.address for h in missing])
+            elif self.specs[key].type == "keyword":
+                values = [(self.searcher.doc(h.address).get_first(key)) for h in missing]
+            else:
+                values = self.searcher.fast_field_values(key, [h.address for h in missing])
+            for h, v in zip(missing, values):
+                h.keys[key] = v
+
+    def _hit(self, hit: Hit, keys: list[tuple[str, str]], source: dict[str, Any]) -> dict[str, Any]:
+        doc = self.searcher.doc(hit.address)
+        record = orjson.loads(doc.get_first(SOURCE))
+        return {
+            "_id": doc.get_first(ID),
+            "_score": hit.score,
+            "_source": project(record, source.get("includes"), source.get("excludes")),
+            # the tie-breaker sorts by an internal integer; show the Lens ID itself
+            "sort": [doc.get_first(ID) if k == self.tie_breaker else hit.keys.get(k) for k, _ in keys],
+        }
