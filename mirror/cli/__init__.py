@@ -14,6 +14,7 @@ COMMAND_MODULES = [
     "mirror.cli.index",
     "mirror.cli.serve",
     "mirror.cli.mappings",
+    "mirror.cli.bulk",
 ]
 
 
