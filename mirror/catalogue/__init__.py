@@ -14,7 +14,7 @@ from .paths import schema_path
 
 __all__ = [
     "SEARCH_PREFIX", "Catalogue", "Kind", "Resolved", "SearchField", "UnknownField",
-    "build_catalogue", "catalogue_for", "packaged_sample", "packaged_schema", "record_arrays", "schema_arrays",
+    "build_catalogue", "catalogue_for", "packaged_sample", "packaged_schema", "record_arrays", "record_paths", "schema_arrays",
 ]
 
 
@@ -80,6 +80,12 @@ def build_catalogue(product: str, schema: dict[str, Any]) -> tuple[Catalogue, li
         fields.append(f)
     catalogue = Catalogue(product, tuple(fields), table.DEFAULT_FIELDS, table.MAX_SIZE)
     return catalogue, missing
+
+
+@lru_cache(maxsize=None)
+def record_paths(product: str) -> frozenset[str]:
+    """Every path of a response record (for include/exclude): schema plus the real sample."""
+    return frozenset(schema_arrays(packaged_schema(product))) | frozenset(record_arrays(packaged_sample(product)))
 
 
 @lru_cache(maxsize=None)

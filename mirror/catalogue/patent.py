@@ -21,11 +21,11 @@ TEXT_SOURCES = ("biblio.invention_title.text", "abstract.text", "claims.claims.c
 def _classes(scheme: str, path: str) -> tuple[SearchField, ...]:
     c = f"{B}.{path}.classifications"
     return (
-        keyword(f"{scheme}.symbol", f"{c}.symbol", case_sensitive=True, aggregatable=True),
-        keyword(f"{scheme}.first_symbol", f"{c}[classification_symbol_position=F].symbol", case_sensitive=True),
-        keyword(f"{scheme}.later_symbol", f"{c}[classification_symbol_position=L].symbol", case_sensitive=True),
-        keyword(f"{scheme}.inv_symbol", f"{c}[classification_value=I].symbol", case_sensitive=True),
-        keyword(f"{scheme}.add_symbol", f"{c}[classification_value=A].symbol", case_sensitive=True),
+        keyword(f"{scheme}.symbol", f"{c}.symbol", aggregatable=True),
+        keyword(f"{scheme}.first_symbol", f"{c}[classification_symbol_position=F].symbol"),
+        keyword(f"{scheme}.later_symbol", f"{c}[classification_symbol_position=L].symbol"),
+        keyword(f"{scheme}.inv_symbol", f"{c}[classification_value=I].symbol"),
+        keyword(f"{scheme}.add_symbol", f"{c}[classification_value=A].symbol"),
     )
 
 
@@ -87,7 +87,7 @@ FIELDS: tuple[SearchField, ...] = (
     text("inventor.address", f"{P}.inventors.extracted_address"),
     text("inventor.name", f"{P}.inventors.extracted_name.value", exact=True, aggregatable=True),
     keyword("inventor.residence", f"{P}.inventors.residence", aggregatable=True),
-    keyword("inventor.orcid", f"{P}.inventors.orcid", case_sensitive=True),
+    keyword("inventor.orcid", f"{P}.inventors.orcid"),
     derived("inventor_count", Kind.INTEGER, d.count(f"{P}.inventors"), multi_valued=False, aggregatable=True),
     text("owner_all.address", f"{P}.owners_all.extracted_address"),
     keyword("owner_all.country", f"{P}.owners_all.extracted_country", aggregatable=True),
@@ -147,8 +147,7 @@ FIELDS: tuple[SearchField, ...] = (
     # Classifications
     *_classes("class_cpc", "classifications_cpc"),
     *_classes("class_ipcr", "classifications_ipcr"),
-    keyword("class_national.symbol", f"{B}.classifications_national.classifications.symbol", case_sensitive=True,
-            aggregatable=True),
+    keyword("class_national.symbol", f"{B}.classifications_national.classifications.symbol", aggregatable=True),
     # Sequences
     integer("sequence.count", "sequence_listing.count", aggregatable=True),
     keyword("sequence.data_source", "sequence_listing.data_source"),

@@ -33,7 +33,7 @@ FIELDS: tuple[SearchField, ...] = (
     derived("author.display_name", Kind.TEXT, d.author_names(), exact=True, aggregatable=True),
     derived("author_first.display_name", Kind.TEXT, d.author_names("first"), exact=True, aggregatable=True),
     derived("author_last.display_name", Kind.TEXT, d.author_names("last"), exact=True, aggregatable=True),
-    keyword("author.orcid", f"{A}.ids[type=orcid].value", case_sensitive=True, aliases=("author.display_name_orcid",)),
+    keyword("author.orcid", f"{A}.ids[type=orcid].value", aliases=("author.display_name_orcid",)),
     keyword("author.magid", f"{A}.ids[type=magid].value", aliases=("author.display_name_id",)),
     keyword("author_first.display_name_id", "authors.ids[type=magid].value", aggregatable=True),
     keyword("author_last.display_name_id", "authors.ids[type=magid].value", aggregatable=True),

@@ -14,7 +14,7 @@ from mirror.errors import BadRequest
 
 from .names import Names
 from .querystring import QueryStringCompiler
-from .values import coerce, coerce_bound
+from .values import case_insensitive, coerce, coerce_bound
 
 UI_DEFAULT = "ui_default"  # Lens's name for "the fields the web UI searches by default"
 RANGE_KEYS = ("gte", "gt", "lte", "lt")
@@ -117,9 +117,8 @@ class DslCompiler:
             value, opts = self.options(spec, "value", ("boost", "case_insensitive", "flags"), where)
             if not isinstance(value, str) or not value:
                 raise BadRequest(f"{where}.{name}: expected a non-empty pattern, got {value!r}")
-            if field.kind is Kind.TEXT or (field.kind is Kind.KEYWORD and not field.field.case_sensitive
-                                           and field.variant != "exact"):
-                value = value.lower()  # these fields hold lower-cased terms
+            if case_insensitive(field):
+                opts["case_insensitive"] = True  # these fields hold normalised terms
             return {kind: {field.index_name: {"value": value, **opts}}}
 
         return compile_pattern

@@ -21,7 +21,7 @@ from mirror.catalogue import Kind, Resolved
 from mirror.errors import BadRequest, NotYetSupported
 
 from .names import Names
-from .values import coerce, coerce_bound
+from .values import case_insensitive, coerce, coerce_bound
 
 _PARSE_LOCK = threading.Lock()  # luqum's PLY parser keeps state between calls
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
@@ -121,7 +121,7 @@ class QueryStringCompiler:
         if isinstance(node, Regex):
             if not self.regex:
                 raise BadRequest(f'query: regular expression {node.value} needs "regex": true in the request')
-            return {"regexp": {name: {"value": node.value[1:-1]}}}
+            return {"regexp": {name: self.pattern_options(field, node.value[1:-1])}}
         if isinstance(node, Range):
             return self.range(field, node.low.value, node.high.value, node.include_low, node.include_high)
         if isinstance(node, From):
@@ -130,9 +130,12 @@ class QueryStringCompiler:
             return self.range(field, "*", node.a.value, True, node.include)
         raw = node.value
         if _WILDCARD.search(raw):
-            pattern = raw.lower() if field.kind in (Kind.TEXT,) or not field.field.case_sensitive else raw
-            return {"wildcard": {name: {"value": unescape(pattern)}}}
+            return {"wildcard": {name: self.pattern_options(field, unescape(raw))}}
         return self.term(field, unescape(raw))
+
+    @staticmethod
+    def pattern_options(field: Resolved, value: str) -> dict[str, Any]:
+        return {"value": value, "case_insensitive": True} if case_insensitive(field) else {"value": value}
 
     def term(self, field: Resolved, value: str) -> dict[str, Any]:
         name = field.index_name

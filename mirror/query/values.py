@@ -55,3 +55,15 @@ def coerce_bound(resolved: Resolved, value: Any, name: str | None = None) -> Any
     if resolved.kind is Kind.BOOLEAN:
         raise BadRequest(f"field {name or resolved.field.name!r} is true/false and cannot be used in a range")
     return coerce(resolved, value, name)
+
+
+def case_insensitive(resolved: Resolved) -> bool:
+    """Does the field hold normalised (lower-cased, analysed) terms?
+
+    Pattern queries (wildcard, regexp, prefix) are not normalised by Elasticsearch,
+    so on these fields they must say ``case_insensitive: true`` to match at all.
+    """
+    if resolved.variant == "exact":
+        return False
+    kind = resolved.field.kind
+    return kind in (Kind.TEXT, Kind.IDENTIFIER) or (kind is Kind.KEYWORD and not resolved.field.case_sensitive)

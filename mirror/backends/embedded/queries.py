@@ -175,7 +175,9 @@ class QueryTranslator:
         name, bounds = self._field(body)
         return self.range_query(self.spec(name), bounds)
 
-    def regex(self, spec: FieldSpec, pattern: str) -> tantivy.Query:
+    def regex(self, spec: FieldSpec, pattern: str, case_insensitive: bool = False) -> tantivy.Query:
+        if case_insensitive:
+            pattern = "(?i)" + pattern
         if spec.type not in ("text", "keyword"):
             raise BadRequest(f"pattern queries are only possible on text and keyword fields, not {spec.name!r}")
         try:
@@ -183,21 +185,23 @@ class QueryTranslator:
         except ValueError as exc:
             raise BadRequest(f"invalid regular expression {pattern!r}: {exc}") from None
 
-    def _pattern_value(self, body: dict[str, Any]) -> tuple[FieldSpec, str]:
+    def _pattern_value(self, body: dict[str, Any]) -> tuple[FieldSpec, str, bool]:
         name, opts = self._field(body)
-        return self.spec(name), str(opts["value"] if isinstance(opts, dict) else opts)
+        if not isinstance(opts, dict):
+            opts = {"value": opts}
+        return self.spec(name), str(opts["value"]), bool(opts.get("case_insensitive"))
 
     def q_wildcard(self, body: dict[str, Any]) -> tantivy.Query:
-        spec, value = self._pattern_value(body)
-        return self.regex(spec, glob_to_regex(value))
+        spec, value, ci = self._pattern_value(body)
+        return self.regex(spec, glob_to_regex(value), ci)
 
     def q_prefix(self, body: dict[str, Any]) -> tantivy.Query:
-        spec, value = self._pattern_value(body)
-        return self.regex(spec, re.escape(value) + ".*")
+        spec, value, ci = self._pattern_value(body)
+        return self.regex(spec, re.escape(value) + ".*", ci)
 
     def q_regexp(self, body: dict[str, Any]) -> tantivy.Query:
-        spec, value = self._pattern_value(body)
-        return self.regex(spec, value)
+        spec, value, ci = self._pattern_value(body)
+        return self.regex(spec, value, ci)
 
     def q_exists(self, body: dict[str, Any]) -> tantivy.Query:
         return Q.term_query(self.schema, FIELD_NAMES, self.spec(body["field"]).base)
