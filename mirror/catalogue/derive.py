@@ -75,6 +75,17 @@ def author_names(position: str = "all") -> Derivation:
     return derive
 
 
+def author_ids(position: str) -> Derivation:
+    """The MAG author ids of the first or last author."""
+
+    def derive(record: dict[str, Any]) -> list[Any]:
+        authors = [a for a in record.get("authors") or [] if isinstance(a, dict)]
+        chosen = authors[:1] if position == "first" else authors[-1:]
+        return [v for a in chosen for v in values_at(a, "ids[type=magid].value")]
+
+    return derive
+
+
 def normalise_identifier(value: str) -> str:
     """The one spelling identifiers are compared in: upper-case letters and digits."""
     return _NOT_ALNUM.sub("", value).upper()
