@@ -1,0 +1,115 @@
+"""The embedded backend on real Lens records: dedupe, resume, bad records, panics."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from mirror.backends.embedded import EmbeddedIndex, IndexUnavailable, index_files
+from mirror.catalogue import catalogue_for, packaged_sample
+from mirror.ingest.split import split_stream
+from mirror.query.compile import compile_search
+from mirror.query.request import parse_search_body
+
+
+def variants(product: str, n: int) -> list[dict[str, Any]]:
+    base = packaged_sample(product)
+    out = []
+    for i in range(n):
+        record = copy.deepcopy(base)
+        record["lens_id"] = f"000-000-000-000-{i:03d}"
+        out.append(record)
+    return out
+
+
+def write_chunks(tmp: Path, name: str, lines: list[bytes]) -> Path:
+    source = tmp / f"{name}.jsonl"
+    source.write_bytes(b"".join(line + b"\n" for line in lines))
+    out = tmp / f"{name}-chunks"
+    split_stream(source, out, chunk_bytes=64 << 10, validate=False)
+    return out
+
+
+def search(index: EmbeddedIndex, product: str, request: dict[str, Any]) -> dict[str, Any]:
+    return index.search(compile_search(parse_search_body(request), catalogue_for(product)))["hits"]
+
+
+def test_indexing_twice_keeps_one_copy_and_updates_it(tmp_path: Path) -> None:
+    records = variants("scholarly", 12)
+    chunks = write_chunks(tmp_path, "a", [orjson.dumps(r) for r in records])
+    index = EmbeddedIndex(tmp_path / "idx", catalogue_for("scholarly"))
+    assert index_files(index, [chunks]).indexed == 12
+    changed = copy.deepcopy(records[3])
+    changed["title"] = "A completely different heading about zebrafish"
+    again = write_chunks(tmp_path, "b", [orjson.dumps(r) for r in records[:5]] + [orjson.dumps(changed)])
+    index_files(index, [again])
+    assert index.count() == 12
+    assert index.get(records[3]["lens_id"])["title"] == changed["title"]
+    assert search(index, "scholarly", {"query": "title:zebrafish"})["total"]["value"] == 1
+
+
+def test_finished_chunks_are_skipped_when_indexing_resumes(tmp_path: Path) -> None:
+    lines = [orjson.dumps(r) for r in variants("patent", 40)]
+    chunks = write_chunks(tmp_path, "p", lines)
+    assert len(list(chunks.glob("blk-*.jsonl.zst"))) > 1
+    index = EmbeddedIndex(tmp_path / "idx", catalogue_for("patent"))
+    first = index_files(index, [chunks])
+    reopened = EmbeddedIndex(tmp_path / "idx", catalogue_for("patent"))
+    second = index_files(reopened, [chunks])
+    assert (second.chunks_done, second.chunks_skipped, second.indexed) == (0, first.chunks_done, 0)
+    assert reopened.count() == 40
+
+
+def test_bad_records_are_reported_with_file_and_line_and_the_rest_indexed(tmp_path: Path) -> None:
+    good = variants("scholarly", 3)
+    odd = copy.deepcopy(good[0])
+    odd.update(lens_id="000-000-000-000-777", year_published="nineteen", authors="nobody", date_published="garbage")
+    lines = [orjson.dumps(good[0]), b"{not json", orjson.dumps({"title": "no id"}), orjson.dumps(odd),
+             orjson.dumps(good[1]), b"[1, 2]", orjson.dumps(good[2])]
+    source = tmp_path / "mixed.jsonl"
+    source.write_bytes(b"\n".join(lines) + b"\n")
+    index = EmbeddedIndex(tmp_path / "idx", catalogue_for("scholarly"))
+    report = index_files(index, [source])
+    assert report.indexed == 4 and report.failed == 3
+    assert [p.split(": ")[0] for p in report.problems] == [f"{source}:2", f"{source}:3", f"{source}:6"]
+    assert index.get("000-000-000-000-777")["year_published"] == "nineteen"  # kept as given, just not searchable
+    assert search(index, "scholarly", {"query": "year_published:2015"})["total"]["value"] == 3
+
+
+@pytest.mark.parametrize(
+    "request_body",
+    [
+        {"size": 0},
+        {"query": {"match_phrase": {"title": "cixutumumab"}}},  # one-word phrase
+        {"query": {"match_phrase": {"title": "!!! ..."}}},  # no tokens at all
+        {"query": {"match": {"title": "***"}}},
+        {"query": {"terms": {"lens_id": []}}},
+        {"query": {"bool": {"must_not": [{"match": {"title": "cixutumumab"}}]}}},
+        {"query": "title:\"prostate\""},
+    ],
+)
+def test_inputs_that_make_tantivy_panic_are_answered(tmp_path: Path, request_body: dict[str, Any]) -> None:
+    index = EmbeddedIndex(tmp_path / "idx", catalogue_for("scholarly"))
+    index_files(index, [write_chunks(tmp_path, "s", [orjson.dumps(r) for r in variants("scholarly", 4)])])
+    hits = search(index, "scholarly", request_body)
+    assert hits["total"]["value"] in (0, 4)
+
+
+def test_reopened_index_still_analyses_text(tmp_path: Path) -> None:
+    index = EmbeddedIndex(tmp_path / "idx", catalogue_for("patent"))
+    index_files(index, [write_chunks(tmp_path, "p", [orjson.dumps(r) for r in variants("patent", 2)])])
+    reopened = EmbeddedIndex(tmp_path / "idx", catalogue_for("patent"))
+    # "genotyping" is stemmed at index time; the custom analyser must be registered again to match
+    assert search(reopened, "patent", {"query": {"match": {"abstract": "Genotyped"}}})["total"]["value"] == 2
+    assert search(reopened, "patent", {"query": {"match": {"abstract": "Genotyped"}}, "stemming": False})[
+        "total"]["value"] == 0
+
+
+def test_an_index_built_with_another_catalogue_is_refused(tmp_path: Path) -> None:
+    EmbeddedIndex(tmp_path / "idx", catalogue_for("patent"))
+    with pytest.raises(IndexUnavailable, match="different field catalogue"):
+        EmbeddedIndex(tmp_path / "idx", catalogue_for("scholarly"))
