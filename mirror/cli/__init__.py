@@ -15,6 +15,7 @@ COMMAND_MODULES = [
     "mirror.cli.serve",
     "mirror.cli.mappings",
     "mirror.cli.bulk",
+    "mirror.cli.sync",
 ]
 
 

@@ -15,7 +15,7 @@ class Product(StrEnum):
 
 
 #: Progress bars and messages go to stderr so stdout stays clean for data.
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -1,0 +1,437 @@
+"""``sync``: bring one product's served index up to the latest bulk release.
+
+The pipeline is release → split (streamed, or from a kept download) → index →
+switch → cleanup. Every step leaves a durable mark before the next one starts,
+and every step is idempotent, so a sync interrupted anywhere (Ctrl-C, a dropped
+connection, SIGKILL, a full disk) finishes on the next run without redoing
+finished work:
+
+* **split** is marked in the state store only after the streamed bytes passed
+  the release's size and MD5 check; until then a rerun streams the file again
+  from byte 0 and :func:`split_stream`'s own resume skips the chunks it already
+  finished (it re-reads, but does not re-write, the part already split).
+* **index** resumes by itself (each finished chunk is committed and recorded in
+  the index's ``lens-mirror.json``; a record indexed twice stays one record).
+* **switch** is one atomic rename of ``CURRENT``; the running server picks it up
+  on its next request. The state is marked ``serving`` only after the rename,
+  so a crash in between merely repeats the rename.
+* **cleanup** runs only once the new version serves, and removes files before
+  forgetting their state entry, so a crash mid-cleanup is retried next time.
+
+Layout under the data dir: ``chunks/{product}/{version}/`` (split output),
+``downloads/{product}/{version}/{fileName}`` (only with ``keep_download``),
+``index/{product}/{version}/`` and ``index/{product}/CURRENT``, and
+``state/{product}.json``. The Lens ``dataVersion`` is the index version name.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mirror.backends.embedded import (
+    EmbeddedIndex,
+    current_version,
+    index_files,
+    product_dir,
+    remove_version,
+    set_current_version,
+)
+from mirror.backends.embedded.store import META as INDEX_META
+from mirror.bulk.client import BulkClient, Release
+from mirror.bulk.download import download, is_complete, release_path
+from mirror.bulk.errors import BulkError, VerificationError
+from mirror.bulk.progress import progress_bar
+from mirror.bulk.state import StateStore
+from mirror.bulk.transfer import open_release_stream
+from mirror.ingest.errors import InputError, SplitError
+from mirror.ingest.manifest import COMPLETE, MANIFEST_NAME, Manifest
+from mirror.ingest.release import ReleaseMismatch
+from mirror.ingest.split import DEFAULT_CHUNK_BYTES, SplitProgress, split_stream
+
+try:  # POSIX only; elsewhere two syncs of one product are not guarded against.
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = ["SyncError", "SyncReport", "chunks_dir", "downloads_dir", "sync"]
+
+Log = Callable[[str], None]
+
+
+class SyncError(BulkError):
+    """A sync cannot go on (another sync is running, the new index is empty, ...)."""
+
+
+@dataclass
+class SyncReport:
+    """What one sync did: which steps ran, which were already done, and the outcome."""
+
+    product: str
+    version: str
+    previous: str | None = None  # the version served when the sync started
+    ran: list[str] = field(default_factory=list)  # steps in pipeline order
+    skipped: list[str] = field(default_factory=list)  # steps with nothing to do (an earlier run did them)
+    streamed: bool = False  # split straight from the network, no .gz on disk
+    records: int | None = None  # records in the split (manifest)
+    documents: int | None = None  # documents the new index holds
+    removed: list[str] = field(default_factory=list)  # old versions cleaned up
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def up_to_date(self) -> bool:
+        """Nothing needed building or switching: the release was already served."""
+        return not any(step in self.ran for step in ("download", "split", "index", "switch"))
+
+    def summary(self) -> str:
+        """One line for the terminal."""
+        docs = f"{self.documents:,} records" if self.documents is not None else "records unknown"
+        if self.up_to_date:
+            line = f"{self.product} {self.version}: up to date (serving, {docs})"
+        else:
+            was = f", was {self.previous}" if self.previous and self.previous != self.version else ""
+            line = f"{self.product} {self.version}: now serving ({docs}{was}); ran {', '.join(self.ran)}"
+            if self.skipped:
+                line += f"; skipped {', '.join(self.skipped)}"
+        if self.removed:
+            line += f"; removed {', '.join(self.removed)}"
+        if self.warnings:
+            line += f"; {len(self.warnings)} warning(s)"
+        return line
+
+
+def chunks_dir(data_dir: Path, product: str, version: str) -> Path:
+    return Path(data_dir) / "chunks" / product / version
+
+
+def downloads_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / "downloads"
+
+
+def sync(
+    client: BulkClient,
+    product: str,
+    data_dir: Path | str,
+    *,
+    keep_download: bool = False,
+    progress: bool = True,
+    log: Log | None = None,
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    level: int = 5,
+    heap_bytes: int = 256_000_000,
+    retries: int = 3,
+    backoff: float = 1.0,
+) -> SyncReport:
+    """Make the latest ``product`` release the served index of ``data_dir``; see the module doc.
+
+    ``chunk_bytes`` and ``level`` shape the split; a rerun with other values
+    starts an unfinished split over. Raises the :mod:`mirror.bulk.errors` types
+    (network, quota, checksum), :class:`InputError` for a corrupt file,
+    :class:`ReleaseMismatch` when the file disagrees with its release metadata,
+    and :class:`SyncError`. Nothing is switched unless every step before passed.
+    """
+    data_dir = Path(data_dir)
+    say = log or (lambda message: None)
+    state = StateStore.in_data_dir(data_dir)
+    with _sync_lock(state, product):
+        release = client.release(product)
+        version = release.version
+        report = SyncReport(product, version, previous=current_version(data_dir, product))
+        entry = state.get(product, version)
+        index_path = product_dir(data_dir, product) / version
+
+        # 1. Already serving this release? Then only leftover cleanup may remain.
+        if entry and entry.done("serving") and report.previous == version and _index_ok(index_path):
+            report.documents = entry.info("indexed").get("documents")
+            report.skipped += ["split", "index", "switch"]
+            _cleanup(state, product, data_dir, version, report, say)
+            return report
+
+        # 2 + 3. Build the index, unless an earlier run already did (then the
+        # chunks are not even needed: they may have been removed to save space).
+        if entry and entry.done("indexed") and _index_ok(index_path):
+            info = entry.info("indexed")
+            report.records, report.documents = info.get("records"), info.get("documents")
+            report.skipped += ["split", "index"]
+        else:
+            manifest = _split_step(client, product, release, state, data_dir, report, say, progress=progress,
+                                   keep_download=keep_download, chunk_bytes=chunk_bytes, level=level,
+                                   retries=retries, backoff=backoff)
+            _index_step(product, version, state, data_dir, manifest, report, say, progress=progress,
+                        heap_bytes=heap_bytes)
+
+        # 4. Switch: the atomic rename first, the state second (a crash in
+        # between only means the next run renames again).
+        set_current_version(data_dir, product, version)
+        state.mark(product, version, "serving", previous=report.previous)
+        report.ran.append("switch")
+        say(f"{product}: now serving {version}" + (f" (was {report.previous})" if report.previous else ""))
+
+        # 5. Only now that the new version serves may the old ones go.
+        _cleanup(state, product, data_dir, version, report, say)
+        return report
+
+
+# -- split ----------------------------------------------------------------------
+
+
+def _split_step(
+    client: BulkClient,
+    product: str,
+    release: Release,
+    state: StateStore,
+    data_dir: Path,
+    report: SyncReport,
+    say: Log,
+    *,
+    progress: bool,
+    keep_download: bool,
+    chunk_bytes: int,
+    level: int,
+    retries: int,
+    backoff: float,
+) -> Manifest:
+    """Split the release into ``chunks/{product}/{version}`` and mark ``split``; returns the manifest."""
+    version = release.version
+    out = chunks_dir(data_dir, product, version)
+    entry = state.get(product, version)
+    if entry and entry.done("split"):
+        manifest = _complete_manifest(out)
+        if manifest is not None:
+            report.skipped.append("split")
+            report.records = manifest.records
+            return manifest
+        # Marked but the chunks are gone or damaged: forget the mark and redo.
+        say(f"{product} {version}: chunks in {out} are missing or incomplete; splitting again")
+        state.unmark(product, version, "split")
+
+    file = release_path(downloads_dir(data_dir), product, release)
+    have_file = is_complete(state, product, release, file)
+    if keep_download or have_file:
+        if have_file:
+            report.skipped.append("download")
+        else:
+            say(f"{product} {version}: downloading {release.fileName}")
+            file = download(client, product, downloads_dir(data_dir), progress=progress, state=state,
+                            release=release, retries=retries, backoff=backoff)
+            report.ran.append("download")
+    else:
+        report.streamed = True
+
+    say(f"{product} {version}: splitting into {out}" + (" (streamed)" if report.streamed else ""))
+    expect = release.metadata()
+    params = {"chunk_bytes": chunk_bytes, "level": level}
+    restart = False
+    for attempt in (1, 2):
+        try:
+            if report.streamed:
+                manifest = _split_streamed(client, release, out, expect, params, restart, progress, retries, backoff)
+            else:
+                manifest = _split_file(file, release, out, expect, params, restart, progress)
+            break
+        except SplitError as exc:
+            # The chunk dir is sync's own and keyed by version, so a split it
+            # cannot resume (other chunk size, leftovers without a manifest,
+            # input that does not line up) is simply started over, once.
+            if attempt == 2:
+                raise
+            say(f"{product} {version}: cannot resume the earlier split ({exc}); starting it over")
+            restart = True
+        except (VerificationError, InputError, ReleaseMismatch):
+            # These bytes are not a good copy of the release (or the release is
+            # broken): nothing derived from them may be resumed from.
+            shutil.rmtree(out, ignore_errors=True)
+            raise
+
+    state.mark(product, version, "split", path=out, chunks=len(manifest.chunks), records=manifest.records,
+               quarantined=manifest.quarantined, streamed=report.streamed, release=release.public_metadata())
+    report.ran.append("split")
+    report.records = manifest.records
+    if manifest.quarantined:
+        report.warnings.append(f"{manifest.quarantined} line(s) were not valid records; see {out}/quarantine.jsonl")
+    return manifest
+
+
+def _split_streamed(
+    client: BulkClient,
+    release: Release,
+    out: Path,
+    expect: dict[str, Any],
+    params: dict[str, int],
+    restart: bool,
+    progress: bool,
+    retries: int,
+    backoff: float,
+) -> Manifest:
+    """Network → gunzip → chunks, then the MD5 check. Always from byte 0: the hash
+    must cover the whole file, and split_stream skips the chunks it already has."""
+    with progress_bar(release.fileName, progress) as report:
+        stream = open_release_stream(client, release, retries=retries, backoff=backoff, on_progress=report)
+        with stream:
+            try:
+                manifest = split_stream(stream, out, expect=expect, restart=restart, **params)
+            except ReleaseMismatch:
+                # A corrupt download explains a mismatch better than the mismatch does.
+                stream.verify()
+                raise
+            # Drains what the gzip reader left (if anything) so the hash covers every byte.
+            stream.verify()
+    return manifest
+
+
+def _split_file(
+    file: Path,
+    release: Release,
+    out: Path,
+    expect: dict[str, Any],
+    params: dict[str, int],
+    restart: bool,
+    progress: bool,
+) -> Manifest:
+    """Split a downloaded file (already size- and MD5-verified by ``download``)."""
+    with progress_bar(f"splitting {release.fileName}", progress) as report:
+
+        def on_split(p: SplitProgress) -> None:
+            report(p.compressed_offset, p.compressed_size)
+
+        return split_stream(file, out, expect=expect, restart=restart, progress=on_split, **params)
+
+
+def _complete_manifest(out: Path) -> Manifest | None:
+    """The manifest of a finished split in ``out``, or None (missing, unreadable, unfinished)."""
+    path = out / MANIFEST_NAME
+    try:
+        manifest = Manifest.load(path)
+    except (OSError, ValueError, TypeError):
+        return None
+    if manifest.status != COMPLETE or not all((out / c.file).is_file() for c in manifest.chunks):
+        return None
+    return manifest
+
+
+# -- index ----------------------------------------------------------------------
+
+
+def _index_step(
+    product: str,
+    version: str,
+    state: StateStore,
+    data_dir: Path,
+    manifest: Manifest,
+    report: SyncReport,
+    say: Log,
+    *,
+    progress: bool,
+    heap_bytes: int,
+) -> None:
+    """Index the chunks into ``index/{product}/{version}`` (resuming) and mark ``indexed``."""
+    out = chunks_dir(data_dir, product, version)
+    say(f"{product} {version}: indexing {manifest.records:,} records")
+    index = EmbeddedIndex.open_version(data_dir, product, version)
+    with _records_bar(f"indexing {product}", manifest.records, progress) as advance:
+        result = index_files(index, [out], heap_bytes=heap_bytes, on_record=advance)
+    documents = index.count()
+    report.ran.append("index")
+    report.documents = documents
+    report.warnings += [f"record not indexed: {p}" for p in result.problems]
+    if documents == 0 and manifest.records > 0:
+        # Serving an empty index would look like data loss to every client.
+        raise SyncError(f"{product} {version}: the new index holds no documents "
+                        f"although the split has {manifest.records:,} records; not switching")
+    if documents != manifest.records:
+        # Reported, not retried: indexing again would give the same answer
+        # (bad records, or a lens_id that occurs twice in the release).
+        report.warnings.append(
+            f"the index holds {documents:,} documents but the split has {manifest.records:,} records"
+            + (f" ({result.failed:,} could not be indexed)" if result.failed else " (duplicate lens_ids?)")
+        )
+    state.mark(product, version, "indexed", path=index.path, records=manifest.records, documents=documents,
+               failed=result.failed)
+
+
+def _index_ok(path: Path) -> bool:
+    # lens-mirror.json is written when the index is created; without it the
+    # directory is not (or no longer) an index we built.
+    return (path / INDEX_META).is_file()
+
+
+# -- cleanup --------------------------------------------------------------------
+
+
+def _cleanup(state: StateStore, product: str, data_dir: Path, serving: str, report: SyncReport, say: Log) -> None:
+    """Remove every other version sync knows of (index, chunks, download, then its
+    state entry), and older chunk/download dirs no state remembers."""
+    live = current_version(data_dir, product)
+    keep = {serving, live}  # never what serves (remove_version refuses it too)
+    removed: set[str] = set()
+    for old in state.versions(product):
+        if old.version in keep:
+            continue
+        if (product_dir(data_dir, product) / old.version).exists():
+            remove_version(data_dir, product, old.version)
+        shutil.rmtree(chunks_dir(data_dir, product, old.version), ignore_errors=True)
+        shutil.rmtree(downloads_dir(data_dir) / product / old.version, ignore_errors=True)
+        # Files first, state last: a crash in between leaves the entry, so the
+        # next run tries again instead of leaving orphans nobody remembers.
+        state.forget(product, old.version)
+        removed.add(old.version)
+    # A streamed split (or a --keep-download) interrupted before anything was
+    # marked leaves a directory with no state entry; once a newer release
+    # serves, nothing will ever resume it. Only *older* ones go: a newer one may
+    # be a `lens-mirror download` in progress.
+    for area in (Path(data_dir) / "chunks" / product, downloads_dir(data_dir) / product):
+        for path in sorted(area.iterdir()) if area.is_dir() else []:
+            if path.is_dir() and path.name not in keep and _older(path.name, serving):
+                shutil.rmtree(path, ignore_errors=True)
+                removed.add(path.name)
+    if removed:
+        report.ran.append("cleanup")
+        report.removed += sorted(removed, key=_version_key)
+        say(f"{product}: removed old version(s) {', '.join(report.removed)}")
+    else:
+        report.skipped.append("cleanup")
+
+
+def _older(version: str, than: str) -> bool:
+    # Lens versions are YEARWEEK numbers; anything else is not ours to judge.
+    return version.isdigit() and than.isdigit() and int(version) < int(than)
+
+
+def _version_key(version: str) -> tuple[int, int | str]:
+    return (0, int(version)) if version.isdigit() else (1, version)
+
+
+# -- plumbing -------------------------------------------------------------------
+
+
+@contextmanager
+def _sync_lock(state: StateStore, product: str) -> Iterator[None]:
+    """One sync per product at a time: a second one could clean up what the first is building."""
+    state.path.mkdir(parents=True, exist_ok=True)
+    with open(state.path / f".{product}.sync.lock", "a+b") as lock:
+        if fcntl is not None:
+            try:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise SyncError(f"another sync of {product} is running on {state.path.parent}") from None
+        yield
+
+
+@contextmanager
+def _records_bar(description: str, total: int | None, enabled: bool) -> Iterator[Callable[[int], None]]:
+    """A records progress bar on stderr (stdout stays for the result line); a no-op when disabled."""
+    if not enabled:
+        yield lambda n: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn(description), BarColumn(), MofNCompleteColumn(), TextColumn("records"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True)) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n: bar.advance(task, n)
