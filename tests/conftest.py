@@ -23,3 +23,92 @@ def reference() -> Path:
 def _no_upstream(monkeypatch: pytest.MonkeyPatch) -> None:
     # A test that forgets its stand-in must fail at once, never reach the real Lens API.
     monkeypatch.setenv("LENS_MIRROR_API_URL", os.environ.get("LENS_MIRROR_TEST_API_URL", "http://127.0.0.1:9"))
+
+
+# -- the shared corpus: generated records → real split → real index → real server ------------
+
+import socket  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from typing import Any, Iterator  # noqa: E402
+
+import httpx  # noqa: E402
+import orjson  # noqa: E402
+import uvicorn  # noqa: E402
+from typer.testing import CliRunner  # noqa: E402
+
+CORPUS_SIZE = 300
+CORPUS_SEED = 7
+
+
+@dataclass
+class Corpus:
+    data_dir: Path
+    records: dict[str, list[dict[str, Any]]]  # product → the records as generated
+
+    def by_id(self, product: str) -> dict[str, dict[str, Any]]:
+        return {r["lens_id"]: r for r in self.records[product]}
+
+
+def run_cli(*args: str) -> str:
+    from mirror.cli import build_app
+
+    result = CliRunner().invoke(build_app(), list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
+    """Both products, generated, split and indexed through the public CLI."""
+    from mirror.sample import write_sample
+
+    base = tmp_path_factory.mktemp("corpus")
+    data_dir = base / "data"
+    records: dict[str, list[dict[str, Any]]] = {}
+    for product in ("scholarly", "patent"):
+        sample = base / f"{product}.jsonl.gz"
+        write_sample(product, CORPUS_SIZE, CORPUS_SEED, sample)
+        import gzip
+
+        records[product] = [orjson.loads(line) for line in gzip.decompress(sample.read_bytes()).splitlines()]
+        chunks = base / f"{product}-chunks"
+        run_cli("split", str(sample), "--out", str(chunks), "--chunk-bytes", "256K")
+        run_cli("index", "--product", product, "--data-dir", str(data_dir), str(chunks))
+    return Corpus(data_dir, records)
+
+
+class LiveServer:
+    """The real app under uvicorn on a loopback port, in a background thread."""
+
+    def __init__(self, app: Any) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+
+    def __enter__(self) -> "LiveServer":
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.sock.close()
+
+
+@pytest.fixture(scope="session")
+def api(corpus: Corpus) -> Iterator[httpx.Client]:
+    from mirror.api import create_app
+    from mirror.settings import Settings
+
+    with LiveServer(create_app(Settings(data_dir=corpus.data_dir))) as server:
+        with httpx.Client(base_url=server.url, timeout=30, headers={"Authorization": "Bearer any-token"}) as client:
+            yield client
