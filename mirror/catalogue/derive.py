@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from .model import Derivation
-from .paths import values_at
+from .paths import RecordView, values_at
 
 _NOT_ALNUM = re.compile(r"[^0-9A-Za-z]+")
 
@@ -18,8 +18,8 @@ _NOT_ALNUM = re.compile(r"[^0-9A-Za-z]+")
 def exists(*paths: str) -> Derivation:
     """True when any path has a non-empty value."""
 
-    def derive(record: dict[str, Any]) -> list[Any]:
-        return [any(v not in ("", [], {}) for p in paths for v in values_at(record, p))]
+    def derive(view: RecordView) -> list[Any]:
+        return [any(v not in ("", [], {}) for p in paths for v in view.values(p))]
 
     return derive
 
@@ -27,15 +27,15 @@ def exists(*paths: str) -> Derivation:
 def positive(path: str) -> Derivation:
     """True when the number at ``path`` is above zero (missing counts as zero)."""
 
-    def derive(record: dict[str, Any]) -> list[Any]:
-        return [any(isinstance(v, (int, float)) and v > 0 for v in values_at(record, path))]
+    def derive(view: RecordView) -> list[Any]:
+        return [any(isinstance(v, (int, float)) and v > 0 for v in view.values(path))]
 
     return derive
 
 
 def equals(path: str, value: Any) -> Derivation:
-    def derive(record: dict[str, Any]) -> list[Any]:
-        return [value in values_at(record, path)]
+    def derive(view: RecordView) -> list[Any]:
+        return [value in view.values(path)]
 
     return derive
 
@@ -43,15 +43,15 @@ def equals(path: str, value: Any) -> Derivation:
 def count(path: str) -> Derivation:
     """How many objects or values sit at ``path``."""
 
-    def derive(record: dict[str, Any]) -> list[Any]:
-        return [len(values_at(record, path))]
+    def derive(view: RecordView) -> list[Any]:
+        return [len(values_at(view.record, path))]  # counts objects, which the flat view skips
 
     return derive
 
 
 def year_of(path: str) -> Derivation:
-    def derive(record: dict[str, Any]) -> list[Any]:
-        return [int(v[:4]) for v in values_at(record, path) if isinstance(v, str) and v[:4].isdigit()][:1]
+    def derive(view: RecordView) -> list[Any]:
+        return [int(v[:4]) for v in view.values(path) if isinstance(v, str) and v[:4].isdigit()][:1]
 
     return derive
 
@@ -59,8 +59,8 @@ def year_of(path: str) -> Derivation:
 def author_names(position: str = "all") -> Derivation:
     """Display names ("First Last", or the collective name) of all, first or last author."""
 
-    def derive(record: dict[str, Any]) -> list[Any]:
-        authors = [a for a in record.get("authors") or [] if isinstance(a, dict)]
+    def derive(view: RecordView) -> list[Any]:
+        authors = [a for a in view.record.get("authors") or [] if isinstance(a, dict)]
         if position == "first":
             authors = authors[:1]
         elif position == "last":
@@ -78,8 +78,8 @@ def author_names(position: str = "all") -> Derivation:
 def author_ids(position: str) -> Derivation:
     """The MAG author ids of the first or last author."""
 
-    def derive(record: dict[str, Any]) -> list[Any]:
-        authors = [a for a in record.get("authors") or [] if isinstance(a, dict)]
+    def derive(view: RecordView) -> list[Any]:
+        authors = [a for a in view.record.get("authors") or [] if isinstance(a, dict)]
         chosen = authors[:1] if position == "first" else authors[-1:]
         return [v for a in chosen for v in values_at(a, "ids[type=magid].value")]
 
@@ -91,12 +91,13 @@ def normalise_identifier(value: str) -> str:
     return _NOT_ALNUM.sub("", value).upper()
 
 
-def patent_identifiers(record: dict[str, Any]) -> list[Any]:
+def patent_identifiers(view: RecordView) -> list[Any]:
     """Every spelling Lens accepts for a publication in ``ids`` (normalised at query time too).
 
     ``EP0227762B1``, ``EP 0227762 B1``, ``EP_0227762_B1_19900411``, ``7,654,321``,
     ``US 2021/0191781 A1`` and the Lens ID all normalise to one of these.
     """
+    record = view.record
     jur, num, kind = record.get("jurisdiction") or "", record.get("doc_number") or "", record.get("kind") or ""
     date = (record.get("date_published") or "").replace("-", "")
     out = {num, jur + num, jur + num + kind, jur + num + kind + date}

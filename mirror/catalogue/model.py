@@ -26,8 +26,9 @@ class Kind(StrEnum):
     BOOLEAN = "boolean"
 
 
-#: A derivation computes a field's values from the whole record (filters, counts...).
-Derivation = Callable[[dict[str, Any]], list[Any]]
+#: A derivation computes a field's values from the whole record (filters, counts...);
+#: it reads the record through a ``paths.RecordView``.
+Derivation = Callable[[Any], list[Any]]
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ class UnknownField(LookupError):
         super().__init__(f"unknown {what} {name!r}{hint}")
 
 
-@dataclass
+@dataclass(eq=False)  # identity: one catalogue object per product, usable as a cache key
 class Catalogue:
     product: str
     fields: tuple[SearchField, ...]

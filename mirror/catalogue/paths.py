@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 _STEP = re.compile(r"^(?P<key>[A-Za-z0-9_]+)(?:\[(?P<fkey>[A-Za-z0-9_]+)(?:=(?P<fval>[^\]]*))?\])?$")
 
@@ -66,9 +66,120 @@ def _walk(node: Any, steps: tuple[Step, ...], i: int) -> Iterator[Any]:
     yield from _walk(child, steps, i + 1)
 
 
+def _flatten(value: Any, out: list[Any]) -> None:
+    if type(value) is list:
+        for item in value:
+            if type(item) is list:
+                _flatten(item, out)
+            elif item is not None:
+                out.append(item)
+    elif value is not None:
+        out.append(value)
+
+
+Extractor = Callable[[Any], list[Any]]
+
+
+@lru_cache(maxsize=None)
+def compile_path(path: str) -> Extractor:
+    """A function returning every leaf value at ``path``: the transform's hot loop.
+
+    Walks level by level over plain lists (no generators, no recursion per value);
+    the same results as :func:`walk_values`, several times faster.
+    """
+    steps = [(s.key, s.filter_key, s.filter_value) for s in parse_path(path)]
+
+    def extract(record: Any) -> list[Any]:
+        nodes: list[Any] = []
+        _flatten(record, nodes)
+        for key, fkey, fval in steps:
+            found: list[Any] = []
+            for node in nodes:
+                if type(node) is dict:
+                    child = node.get(key)
+                    if child is not None:
+                        _flatten(child, found)
+            if fkey is not None:
+                found = [c for c in found if type(c) is dict and fkey in c and (fval is None or str(c[fkey]) == fval)]
+            if not found:
+                return found
+            nodes = found
+        return nodes
+
+    return extract
+
+
+def flatten_record(node: Any, prefix: str = "", out: dict[str, list[Any]] | None = None) -> dict[str, list[Any]]:
+    """Every scalar of a record by its unfiltered path, in one pass.
+
+    ``{"authors.affiliations.name": [...], ...}``: one walk of the record answers every
+    unfiltered source path with a dict lookup (the indexer's hot loop).
+    """
+    if out is None:
+        out = {}
+    kind = type(node)
+    if kind is dict:
+        for key, value in node.items():
+            flatten_record(value, f"{prefix}.{key}" if prefix else key, out)
+    elif kind is list:
+        if node and type(node[0]) not in (dict, list):  # a list of scalars: one step, not one call each
+            scalars = [v for v in node if v is not None and type(v) not in (dict, list)]
+            if len(scalars) < len(node):  # mixed list: fall back to the general walk
+                for item in node:
+                    flatten_record(item, prefix, out)
+                return out
+            bucket = out.get(prefix)
+            if bucket is None:
+                out[prefix] = scalars
+            else:
+                bucket.extend(scalars)
+            return out
+        for item in node:
+            flatten_record(item, prefix, out)
+    elif node is not None:
+        bucket = out.get(prefix)
+        if bucket is None:
+            out[prefix] = [node]
+        else:
+            bucket.append(node)
+    return out
+
+
+@lru_cache(maxsize=None)
+def is_filtered(path: str) -> bool:
+    return any(step.filter_key is not None for step in parse_path(path))
+
+
+class RecordView:
+    """A record plus its flattened form: what derivations read values through."""
+
+    __slots__ = ("record", "flat", "filtered")
+
+    def __init__(self, record: dict[str, Any]) -> None:
+        self.record = record
+        self.flat = flatten_record(record)
+        self.filtered: dict[str, list[Any]] = {}  # several fields share a filtered path
+
+    def values(self, path: str) -> list[Any]:
+        """Scalars at ``path`` (objects too, for a path that ends on objects)."""
+        if not is_filtered(path):
+            found = self.flat.get(path)
+            if found is not None:
+                return found
+        found = self.filtered.get(path)
+        if found is None:
+            found = self.filtered[path] = compile_path(path)(self.record)
+        return found
+
+
+def walk_values(record: dict[str, Any], path: str) -> list[Any]:
+    """Reference implementation of path extraction (kept for tests of compile_path)."""
+    return list(_walk(record, parse_path(path), 0))
+
+
 def values_at(record: dict[str, Any], path: str) -> list[Any]:
     """Every leaf value at ``path`` (lists flattened, nulls dropped)."""
-    return list(_walk(record, parse_path(path), 0))
+    return compile_path(path)(record)
 
 
 def schema_path(path: str) -> str:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from functools import lru_cache
+from typing import Any, Callable
 
 from .model import Catalogue, Kind
-from .paths import values_at
+from .paths import RecordView, is_filtered
 
 _TRUE = {"true", "1", "yes"}
+_TEXTUAL = (Kind.TEXT, Kind.KEYWORD, Kind.IDENTIFIER)
+_STR = {str}
+_NATIVE = {Kind.INTEGER: {int}, Kind.BOOLEAN: {bool}}
 
 
 def _coerce(kind: Kind, value: Any) -> Any:
@@ -30,6 +34,30 @@ def _coerce(kind: Kind, value: Any) -> Any:
     return None  # pragma: no cover
 
 
+# A source is an unfiltered path (looked up in the flattened record) or a function of
+# the record view (filtered paths and derivations).
+Source = str | Callable[[Any], list[Any]]
+Plan = list[tuple[str, Kind, list[Source]]]
+
+
+def _filtered(path: str) -> Callable[[RecordView], list[Any]]:
+    return lambda view: view.values(path)
+
+
+@lru_cache(maxsize=8)
+def _plan(catalogue: Catalogue) -> Plan:
+    """Per field: its name, kind and value sources (compiled once per catalogue)."""
+    plan: Plan = []
+    for f in catalogue.fields:
+        if f.derive is not None:
+            sources: list[Source] = [f.derive]
+        else:
+            sources = [_filtered(p) if is_filtered(p) else p for p in f.sources]
+        if sources:
+            plan.append((f.name, f.kind, sources))
+    return plan
+
+
 def search_document(catalogue: Catalogue, record: dict[str, Any]) -> dict[str, list[Any]]:
     """{search name: [values]} for every catalogue field that has values in ``record``.
 
@@ -37,12 +65,19 @@ def search_document(catalogue: Catalogue, record: dict[str, Any]) -> dict[str, l
     record never reaches an index writer with a value of the wrong type.
     """
     doc: dict[str, list[Any]] = {}
-    for f in catalogue.fields:
-        if f.derive is not None:
-            raw = f.derive(record)
-        else:
-            raw = [v for path in f.sources for v in values_at(record, path)]
-        values = [c for c in (_coerce(f.kind, v) for v in raw if not isinstance(v, (dict, list))) if c is not None]
+    view = RecordView(record)
+    flat = view.flat
+    for name, kind, sources in _plan(catalogue):
+        raw: list[Any] = []
+        for source in sources:
+            raw += flat.get(source, ()) if type(source) is str else source(view)
+        if not raw:
+            continue
+        types = set(map(type, raw))
+        if types == _STR if kind in _TEXTUAL else types == _NATIVE.get(kind):
+            doc[name] = raw  # the common case: values already of the field's type
+            continue
+        values = [c for c in (_coerce(kind, v) for v in raw if not isinstance(v, (dict, list))) if c is not None]
         if values:
-            doc[f.name] = values
+            doc[name] = values
     return doc

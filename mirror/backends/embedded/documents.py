@@ -1,4 +1,9 @@
-"""Record → tantivy document, through the catalogue's record transform."""
+"""Record → tantivy document, through the catalogue's record transform.
+
+This is the indexer's hot loop: the per-field plan is made once, each document is
+handed to tantivy in one ``Document.from_dict`` call, and only values that need it
+(normalised keywords, dates) are converted.
+"""
 
 from __future__ import annotations
 
@@ -14,45 +19,42 @@ from mirror.catalogue.transform import search_document
 from .dates import to_millis
 from .fields import FIELD_NAMES, ID, LENS_KEY, SOURCE, FieldSpec
 
-Adder = Callable[[tantivy.Document, Any], None]
+Convert = Callable[[list[Any]], list[Any]] | None
 
 
 class BadRecord(ValueError):
     """A record that cannot be indexed (no lens_id, not an object)."""
 
 
-def _adder(spec: FieldSpec) -> Adder:
-    name = spec.name
-    if spec.type == "text":
-        return lambda doc, v: doc.add_text(name, v)
+def _dates(values: list[Any]) -> list[int]:
+    out = []
+    for v in values:
+        try:
+            out.append(to_millis(v))
+        except ValueError:
+            pass  # an unparsable date is not searchable, but the record still is
+    return out
+
+
+def _converter(spec: FieldSpec) -> Convert:
     if spec.type == "keyword":
         normalise = spec.normalise
-        return lambda doc, v: doc.add_text(name, normalise(v))
-    if spec.type == "long":
-        return lambda doc, v: doc.add_integer(name, v)
-    if spec.type == "boolean":
-        return lambda doc, v: doc.add_boolean(name, v)
+        return lambda values: [normalise(v) for v in values]
     if spec.type == "date":
-        def add_date(doc: tantivy.Document, v: str) -> None:
-            try:
-                doc.add_integer(name, to_millis(v))
-            except ValueError:
-                pass  # an unparsable date is not searchable, but the record still is
-
-        return add_date
-    raise ValueError(spec.type)  # pragma: no cover
+        return _dates
+    return None  # text, long and boolean values go in as the transform left them
 
 
 class DocumentBuilder:
-    """Builds tantivy documents for one product; the per-field plan is made once."""
+    """Builds tantivy documents for one product."""
 
-    def __init__(self, catalogue: Catalogue, specs: dict[str, FieldSpec]) -> None:
-        self.catalogue = catalogue
-        self.plan: dict[str, tuple[str, list[Adder]]] = {}
+    def __init__(self, catalogue: Catalogue, specs: dict[str, FieldSpec], schema: tantivy.Schema) -> None:
+        self.catalogue, self.schema = catalogue, schema
+        self.plan: dict[str, tuple[str, list[tuple[str, Convert]]]] = {}
         for f in catalogue.fields:
-            adders = [_adder(specs[n]) for n in (f.index_name, f"{f.index_name}.unstemmed", f"{f.index_name}.exact")
-                      if n in specs]
-            self.plan[f.name] = (f.index_name, adders)
+            targets = [(n, _converter(specs[n])) for n in
+                       (f.index_name, f"{f.index_name}.unstemmed", f"{f.index_name}.exact") if n in specs]
+            self.plan[f.name] = (f.index_name, targets)
 
     def build(self, record: Any, source: bytes | None = None) -> tantivy.Document:
         if not isinstance(record, dict):
@@ -60,14 +62,14 @@ class DocumentBuilder:
         lens_id = record.get("lens_id")
         if not isinstance(lens_id, str) or not lens_id:
             raise BadRecord("record has no lens_id")
-        doc = tantivy.Document()
-        doc.add_text(ID, lens_id)
-        doc.add_integer(LENS_KEY, lens_id_key(lens_id))
-        doc.add_bytes(SOURCE, source if source is not None else orjson.dumps(record))
+        present: list[str] = []
+        fields: dict[str, list[Any]] = {
+            ID: [lens_id], LENS_KEY: [lens_id_key(lens_id)], FIELD_NAMES: present,
+            SOURCE: [source if source is not None else orjson.dumps(record)],
+        }
         for name, values in search_document(self.catalogue, record).items():
-            index_name, adders = self.plan[name]
-            doc.add_text(FIELD_NAMES, index_name)
-            for add in adders:
-                for v in values:
-                    add(doc, v)
-        return doc
+            index_name, targets = self.plan[name]
+            present.append(index_name)
+            for target, convert in targets:
+                fields[target] = values if convert is None else convert(values)
+        return tantivy.Document.from_dict(fields, self.schema)

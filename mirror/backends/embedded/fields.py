@@ -30,6 +30,8 @@ KEYWORD_MAX_CHARS = 4096  # tantivy's term limit is ~64 KB; ES keywords have sim
 
 def ascii_lower(value: str) -> str:
     """ES ``lowercase`` + ``asciifolding``."""
+    if value.isascii():  # nearly every keyword value: skip the Unicode work
+        return value.lower()
     folded = unicodedata.normalize("NFKD", value)
     return "".join(c for c in folded if not unicodedata.combining(c)).lower()
 
@@ -67,6 +69,7 @@ class FieldSpec:
     analyzer: str | None = None
     normalizer: str | None = None
     stored: bool = False  # sortable keywords keep their value for multi-key sorts
+    fast: bool = False  # keyword columns only where sorting or aggregating needs them
 
     @property
     def base(self) -> str:
@@ -82,12 +85,17 @@ class FieldSpec:
 
 def field_specs(catalogue: Catalogue) -> dict[str, FieldSpec]:
     definition = index_definition(catalogue)
-    sortable = {r.index_name for r in (catalogue.resolve(n) for n in catalogue.names) if r.sortable}
+    resolved = [catalogue.resolve(n) for n in catalogue.names]
+    sortable = {r.index_name for r in resolved if r.sortable}
+    # Columnar (fast) keyword storage costs indexing time for every value of long lists
+    # (references, citations); only sorted or aggregated fields need it.
+    columnar = sortable | {r.index_name for r in resolved if r.field.aggregatable}
     specs: dict[str, FieldSpec] = {}
     for path, body in flatten_mapping(definition["mappings"]["properties"]).items():
+        keyword = body["type"] == "keyword"
         specs[path] = FieldSpec(
             path, body["type"], body.get("analyzer"), body.get("normalizer"),
-            stored=body["type"] == "keyword" and path in sortable,
+            stored=keyword and path in sortable, fast=keyword and path in columnar,
         )
     return specs
 
@@ -98,7 +106,7 @@ def build_schema(specs: dict[str, FieldSpec]) -> tantivy.Schema:
         if spec.type == "text":
             sb.add_text_field(spec.name, tokenizer_name=spec.analyzer or "lens_plain", index_option="position")
         elif spec.type == "keyword":
-            sb.add_text_field(spec.name, stored=spec.stored, fast=True, tokenizer_name="raw", index_option="basic")
+            sb.add_text_field(spec.name, stored=spec.stored, fast=spec.fast, tokenizer_name="raw", index_option="basic")
         elif spec.type in ("long", "date"):
             sb.add_integer_field(spec.name, indexed=True, fast=True)
         elif spec.type == "boolean":
@@ -114,4 +122,4 @@ def build_schema(specs: dict[str, FieldSpec]) -> tantivy.Schema:
 
 def schema_signature(specs: dict[str, FieldSpec]) -> list[list[Any]]:
     """What an index on disk was built with; a change means the index must be rebuilt."""
-    return [[s.name, s.type, s.analyzer, s.normalizer, s.stored] for s in specs.values()]
+    return [[s.name, s.type, s.analyzer, s.normalizer, s.stored, s.fast] for s in specs.values()]

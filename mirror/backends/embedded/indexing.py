@@ -60,7 +60,7 @@ def index_files(
     """Index every chunk named by ``targets`` (files or split directories) into ``index``."""
     report = IndexReport()
     started = time.monotonic()
-    builder = DocumentBuilder(index.catalogue, index.specs)
+    builder = DocumentBuilder(index.catalogue, index.specs, index.schema)
     paths = [p for t in targets for p in chunk_paths(t)]
     for p in paths:
         if not p.is_file():
