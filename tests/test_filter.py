@@ -51,3 +51,39 @@ def test_filter_keeps_what_search_finds(api: httpx.Client, corpus: Corpus, produ
 def test_a_bad_filter_is_a_clear_error() -> None:
     with pytest.raises(BadRequest, match="titel"):
         record_filter(catalogue_for("scholarly"), "titel:x")
+
+
+def test_split_filter_writes_only_matching_records(tmp_path, corpus: Corpus) -> None:
+    import gzip
+    import json
+
+    from typer.testing import CliRunner
+
+    from mirror.cli import build_app
+    from mirror.ingest import iter_records
+
+    source = tmp_path / "scholarly-202346.jsonl.gz"  # the product comes from the file name
+    source.write_bytes(gzip.compress(b"".join(json.dumps(r).encode() + b"\n" for r in corpus.records["scholarly"])))
+    query = "year_published:[2015 TO *] AND has_abstract:true"
+    result = CliRunner().invoke(build_app(), ["split", str(source), "--out", str(tmp_path / "out"), "--filter", query])
+    assert result.exit_code == 0, result.output
+    keep = record_filter(catalogue_for("scholarly"), query)
+    expected = [r["lens_id"] for r in corpus.records["scholarly"] if keep(r)]
+    assert [r["lens_id"] for r in iter_records(tmp_path / "out")] == expected
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert (manifest["kept"], manifest["dropped"]) == (len(expected), len(corpus.records["scholarly"]) - len(expected))
+
+
+def test_split_filter_errors_name_the_problem(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from mirror.cli import build_app
+
+    source = tmp_path / "records.jsonl"
+    source.write_text('{"lens_id": "000-000-000-000-001"}\n')
+    run = CliRunner().invoke
+    no_product = run(build_app(), ["split", str(source), "--out", str(tmp_path / "a"), "--filter", "title:x"])
+    assert no_product.exit_code == 1 and "--product" in no_product.output
+    bad_field = run(build_app(), ["split", str(source), "--out", str(tmp_path / "b"), "--filter", "titel:x",
+                                  "--product", "scholarly"])
+    assert bad_field.exit_code == 1 and "titel" in bad_field.output

@@ -1,0 +1,24 @@
+"""Errors for bad input, each carrying the file name so the CLI can print one clear line."""
+
+from __future__ import annotations
+
+
+class InputError(Exception):
+    """Input that cannot be read as Lens JSON Lines. ``str()`` is the user-facing message."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(f"{name}: {message}")
+        self.name = name
+        self.detail = message
+
+
+class TruncatedInputError(InputError):
+    """The compressed stream stops before its end marker: usually a cut-off download."""
+
+
+class CorruptInputError(InputError):
+    """The compressed stream is damaged (bad CRC, invalid data) or unreadable."""
+
+
+class SplitError(Exception):
+    """The split cannot proceed (e.g. the output directory holds a different split)."""
