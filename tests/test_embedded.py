@@ -113,3 +113,22 @@ def test_an_index_built_with_another_catalogue_is_refused(tmp_path: Path) -> Non
     EmbeddedIndex(tmp_path / "idx", catalogue_for("patent"))
     with pytest.raises(IndexUnavailable, match="different field catalogue"):
         EmbeddedIndex(tmp_path / "idx", catalogue_for("scholarly"))
+
+
+def test_index_refuses_an_incomplete_split_unless_asked(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from mirror.cli import build_app
+
+    chunks = write_chunks(tmp_path, "s", [orjson.dumps(r) for r in variants("scholarly", 30)])
+    manifest = json.loads((chunks / "manifest.json").read_text())
+    manifest["status"] = "truncated"
+    (chunks / "manifest.json").write_text(json.dumps(manifest))
+    args = ["index", "--product", "scholarly", "--data-dir", str(tmp_path / "data"), str(chunks)]
+    refused = CliRunner().invoke(build_app(), args)
+    assert refused.exit_code == 1 and "truncated" in refused.output
+    allowed = CliRunner().invoke(build_app(), [*args, "--allow-partial"])
+    assert allowed.exit_code == 0, allowed.output
+    assert EmbeddedIndex.open_version(tmp_path / "data", "scholarly", "local").count() == 30

@@ -31,6 +31,14 @@ def expected_records(targets: list[Path]) -> int | None:
     return total
 
 
+def split_status(target: Path) -> str | None:
+    """The status a split directory's manifest records (None for plain files)."""
+    manifest = target / "manifest.json"
+    if not target.is_dir() or not manifest.is_file():
+        return None
+    return orjson.loads(manifest.read_bytes()).get("status")
+
+
 def build_index(product: str, data_dir: Path, targets: list[Path], version: str | None = None,
                 rebuild: bool = False, quiet: bool = False) -> IndexReport:
     """Index ``targets`` into ``version`` (default: the served one) of ``product``; serve it if none is."""
@@ -68,6 +76,7 @@ def register(app: typer.Typer) -> None:
         data_dir: Path = typer.Option(Path("data"), envvar="LENS_MIRROR_DATA_DIR", help="Where indexes live."),
         version: Optional[str] = typer.Option(None, help="Index version to write (default: the served one)."),
         rebuild: bool = typer.Option(False, help="Start the index over instead of updating it."),
+        allow_partial: bool = typer.Option(False, help="Index the finished chunks of a split that did not complete."),
     ) -> None:
         """Build or update the embedded index of a product (same lens_id twice = one record)."""
         for target in inputs:
@@ -75,6 +84,10 @@ def register(app: typer.Typer) -> None:
                 fail(f"{target}: no such file or directory")
             if target.is_dir() and not chunk_paths(target):
                 fail(f"{target}: no chunk files (*.jsonl.zst) in this directory")
+            status = split_status(target)
+            if status not in (None, "complete") and not allow_partial:
+                fail(f"{target}: the split is {status}, not complete; finish it (rerun split) "
+                     "or index what is there with --allow-partial")
         try:
             report = build_index(product.value, data_dir, inputs, version, rebuild)
         except (InputError, IndexUnavailable, FileNotFoundError, OSError) as exc:
