@@ -19,7 +19,7 @@ from mirror.bulk.client import BulkClient, Release
 from mirror.bulk.download import download, is_complete, release_path
 from mirror.bulk.errors import BulkError
 from mirror.bulk.state import STEPS, StateStore, VersionState
-from mirror.settings import Settings
+from .common import settings_with
 
 
 class Product(str, Enum):
@@ -58,7 +58,7 @@ def release_command(
     api_url: ApiUrlOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of lines.")] = False,
 ) -> None:
-    settings = _settings(data_dir, api_url)
+    settings = settings_with(data_dir, api_url)
     with _expected_failures():
         with BulkClient(settings.api_url, token) as client:
             release = client.release(product.value)
@@ -97,7 +97,7 @@ def download_command(
     ] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr.")] = True,
 ) -> None:
-    settings = _settings(data_dir, api_url)
+    settings = settings_with(data_dir, api_url)
     dest_dir = dest if dest is not None else settings.data_dir / "downloads"
     state = StateStore.in_data_dir(settings.data_dir)
     with _expected_failures():
@@ -136,13 +136,6 @@ def _expected_failures() -> Iterator[None]:
         raise typer.Exit(130) from None
 
 
-def _settings(data_dir: Path | None, api_url: str | None) -> Settings:
-    overrides: dict[str, Any] = {}
-    if data_dir is not None:
-        overrides["data_dir"] = data_dir
-    if api_url is not None:
-        overrides["api_url"] = api_url
-    return Settings(**overrides)
 
 
 def _shown_metadata(release: Release) -> dict[str, Any]:

@@ -7,7 +7,6 @@ manifest saying where the input broke, so rerunning resumes.
 
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -17,25 +16,14 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from mirror import PRODUCTS
+from mirror.cli.common import parse_size
 from mirror.ingest.errors import InputError, SplitError
 from mirror.ingest.manifest import Manifest
 from mirror.ingest.release import ReleaseMismatch, load_release, release_file_beside
 from mirror.ingest.split import SplitProgress, split_stream
 
-_SIZE_RE = re.compile(r"^\s*(\d+)\s*([kmgt]?)(i?b)?\s*$", re.IGNORECASE)
 
 
-def parse_size(text: str) -> int:
-    """``1G``, ``512M``, ``64K``, ``1GiB`` (powers of 1024, as GNU split), ``1GB`` (powers of 1000), or bytes."""
-    match = _SIZE_RE.match(text)
-    if not match:
-        raise typer.BadParameter(f"{text!r} is not a size like 1G, 512M, 64K or a number of bytes")
-    number, unit, suffix = int(match[1]), match[2].lower(), (match[3] or "").lower()
-    base = 1000 if suffix == "b" and unit else 1024
-    size = number * base ** " kmgt".index(unit or " ")
-    if size < 1:
-        raise typer.BadParameter("must be at least 1 byte")
-    return size
 
 
 def _fail(console: Console, message: str) -> typer.Exit:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -20,12 +19,11 @@ from mirror.bulk.errors import BulkError
 from mirror.bulk.sync import sync
 from mirror.ingest.errors import InputError, SplitError
 from mirror.ingest.release import ReleaseMismatch
-from mirror.settings import Settings
+from .common import parse_size, settings_with
 
 from .bulk import ApiUrlOpt, DataDirOpt, ProductOpt, TokenOpt
 from .common import err_console
 
-_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 
 
 def register(app: typer.Typer) -> None:
@@ -50,8 +48,8 @@ def sync_command(
     ] = 3,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bars on stderr.")] = True,
 ) -> None:
-    settings = _settings(data_dir, api_url)
-    size = _parse_size(chunk_bytes)
+    settings = settings_with(data_dir, api_url)
+    size = parse_size(chunk_bytes)
     with _expected_failures():
         with BulkClient(settings.api_url, token) as client:
             report = sync(
@@ -92,20 +90,6 @@ def _error(message: str) -> NoReturn:
     raise typer.Exit(1)
 
 
-def _parse_size(text: str) -> int:
-    value = text.strip().upper().removesuffix("B").removesuffix("I")
-    unit = value[-1:] if value[-1:] in _UNITS else ""
-    number = value[: len(value) - len(unit)]
-    if not number.isdigit() or int(number) < 1:
-        _error(f"--chunk-bytes: expected a size like 512M or 1G, got {text!r}")
-    return int(number) * _UNITS[unit]
 
 
-def _settings(data_dir: Path | None, api_url: str | None) -> Settings:
-    overrides: dict[str, Any] = {}
-    if data_dir is not None:
-        overrides["data_dir"] = data_dir
-    if api_url is not None:
-        overrides["api_url"] = api_url
-    return Settings(**overrides)
 

@@ -15,7 +15,7 @@ from operator import itemgetter
 from mirror.sample import text
 from mirror.sample.graph import pair_hash
 from mirror.sample.ids import REFERENCE_DATE, iso_timestamp, rng_at, stream_key
-from mirror.sample.people import affiliation, first_name, initials, institution_table, orcid
+from mirror.sample.people import affiliation, first_name, institution_table, orcid
 from mirror.sample.text import pick
 from mirror.sample.topics import Journal, all_topics, split
 from mirror.sample.universe import Universe
