@@ -168,3 +168,13 @@ def test_openapi_docs_are_served(api: httpx.Client) -> None:
     assert api.get("/docs").status_code == 200
     paths = api.get("/openapi.json").json()["paths"]
     assert "/{product}/search" in paths and "/{product}/{lens_id}" in paths
+
+
+def test_paging_through_tied_scores_follows_lens_id(api: httpx.Client, corpus: Corpus) -> None:
+    query = {"match": {"has_abstract": True}}  # a filter: every match scores the same
+    seen: list[str] = []
+    for offset in range(0, 400, 13):
+        body = post(api, "scholarly", {"query": query, "size": 13, "from": offset, "include": ["lens_id"]})
+        seen += [r["lens_id"] for r in body["data"]]
+    expected = sorted(r["lens_id"] for r in corpus.records["scholarly"] if r.get("abstract"))
+    assert seen == expected

@@ -9,6 +9,7 @@ Python. Missing values sort last in both directions, as in Elasticsearch.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,9 +69,13 @@ class SearchRunner:
         min_score = body.get("min_score")
         if min_score is not None:
             hits, total = self._all_scored(query, float(min_score))
+        elif not size:
+            hits, total = [], self._count(query)  # tantivy refuses a limit of 0
         else:
-            total = self.searcher.search(query, 1, count=True).count
-            hits = self._window(query, keys, offset + size, total) if size and total else []
+            # With only lens_id after the primary key, a large group of equal primary
+            # values can be cut to its smallest Lens IDs before any Python sorting.
+            trim = len(keys) == 2 and keys[1][0] == self.tie_breaker
+            hits, total = self._window(query, keys, offset + size, trim)
         self._complete_keys(hits, keys)
         hits.sort(key=lambda h: tuple(_sort_value(h.keys.get(k), o) for k, o in keys))
         page = hits[offset: offset + size]
@@ -87,40 +92,70 @@ class SearchRunner:
         }
 
     # -- candidate windows -------------------------------------------------------
+    def _count(self, query: tantivy.Query) -> int:
+        return self.searcher.search(query, 1, count=True).count
+
     def _all_scored(self, query: tantivy.Query, min_score: float) -> tuple[list[Hit], int]:
-        count = self.searcher.search(query, 1, count=True).count
+        count = self._count(query)
         if not count:
             return [], 0
         found = self.searcher.search(query, count, count=False).hits
         hits = [Hit(a, s, {SCORE: s}) for s, a in found if s >= min_score]
         return hits, len(hits)
 
-    def _window(self, query: tantivy.Query, keys: list[tuple[str, str]], window: int, total: int) -> list[Hit]:
+    def _window(self, query: tantivy.Query, keys: list[tuple[str, str]], window: int,
+                trim: bool) -> tuple[list[Hit], int]:
+        """Candidates for the first ``window`` places, and the number of matches.
+
+        The count comes from the same tantivy search as the hits: one pass, not two.
+        """
         key, order = keys[0]
         if key == SCORE:
-            return self._score_window(query, order, window, total)
-        return self._field_window(query, key, order, window, total)
+            return self._score_window(query, order, window, trim)
+        return self._field_window(query, key, order, window, trim)
 
-    def _score_window(self, query: tantivy.Query, order: str, window: int, total: int) -> list[Hit]:
-        limit = total if order == "asc" else min(window + 1, total)
-        while True:
+    def _smallest_lens_ids(self, addresses: list[Any], need: int) -> list[tuple[Any, int]]:
+        """The ``need`` addresses with the smallest Lens IDs, with their sort keys."""
+        lens_keys = self.searcher.fast_field_values(LENS_KEY, addresses)
+        chosen = heapq.nsmallest(need, range(len(addresses)), key=lens_keys.__getitem__)
+        return [(addresses[i], lens_keys[i]) for i in chosen]
+
+    def _score_window(self, query: tantivy.Query, order: str, window: int, trim: bool) -> tuple[list[Hit], int]:
+        if order == "asc":  # tantivy keeps the best scores; the worst need every match
+            total = self._count(query)
+            found = self.searcher.search(query, total, count=False).hits if total else []
+            return [Hit(a, s, {SCORE: s}) for s, a in found], total
+        limit = window + 1
+        result = self.searcher.search(query, limit, count=True)
+        total, found = result.count, result.hits
+        # grow the window until the cut no longer splits a group of equal scores
+        while len(found) > window and found[window - 1][0] == found[-1][0] and limit < total:
+            limit = min(total, limit * 4)
             found = self.searcher.search(query, limit, count=False).hits
-            # grow the window until the cut no longer splits a group of equal scores
-            if limit >= total or len(found) <= window or found[window - 1][0] != found[-1][0]:
-                return [Hit(a, s, {SCORE: s}) for s, a in found]
-            limit = min(total, limit * 2)
+        if trim and len(found) > window:
+            boundary = found[window - 1][0]
+            above = [(s, a) for s, a in found if s > boundary]
+            tied = self._smallest_lens_ids([a for s, a in found if s == boundary], window - len(above))
+            return [Hit(a, s, {SCORE: s}) for s, a in above] + [
+                Hit(a, boundary, {SCORE: boundary, self.tie_breaker: k}) for a, k in tied], total
+        return [Hit(a, s, {SCORE: s}) for s, a in found], total
 
-    def _field_window(self, query: tantivy.Query, key: str, order: str, window: int, total: int) -> list[Hit]:
+    def _field_window(self, query: tantivy.Query, key: str, order: str, window: int,
+                      trim: bool) -> tuple[list[Hit], int]:
         field = LENS_KEY if key == self.tie_breaker else key
         direction = tantivy.Order.Desc if order == "desc" else tantivy.Order.Asc
-        limit = min(window + 1, total)
-        found = self.searcher.search(query, limit, count=False, order_by_field=field, order=direction).hits
+        result = self.searcher.search(query, window + 1, count=True, order_by_field=field, order=direction)
+        total, found = result.count, result.hits
         hits = [Hit(a, None, {key: v}) for v, a in found]
         if len(found) <= window or found[window - 1][0] != found[window][0]:
-            return hits[:window]
+            return hits[:window], total
         boundary = found[window - 1][0]
         kept = [h for h in hits if h.keys[key] != boundary]
-        return kept + self._group(query, key, boundary)
+        group = self._group(query, key, boundary)
+        if trim and len(kept) + len(group) > window:
+            tied = self._smallest_lens_ids([h.address for h in group], window - len(kept))
+            group = [Hit(a, None, {key: boundary, self.tie_breaker: k}) for a, k in tied]
+        return kept + group, total
 
     def _group(self, query: tantivy.Query, key: str, value: Any) -> list[Hit]:
         """Every match whose ``key`` equals ``value`` (``None``: has no value)."""
@@ -135,7 +170,7 @@ class SearchRunner:
                 field_type = tantivy.FieldType.Text if spec.type == "keyword" else tantivy.FieldType.Integer
                 same = tantivy.Query.range_query(self.translator.schema, key, field_type, value, value)
             group = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, same)])
-        count = self.searcher.search(group, 1, count=True).count
+        count = self._count(group)
         if not count:
             return []
         return [Hit(a, None, {key: value}) for _, a in self.searcher.search(group, count, count=False).hits]
