@@ -109,24 +109,28 @@ def compile_path(path: str) -> Extractor:
     return extract
 
 
-def flatten_record(node: Any, prefix: str = "", out: dict[str, list[Any]] | None = None) -> dict[str, list[Any]]:
+def flatten_record(node: Any, prefix: str = "", out: dict[str, list[Any]] | None = None,
+                   only: frozenset[str] | None = None) -> dict[str, list[Any]]:
     """Every scalar of a record by its unfiltered path, in one pass.
 
     ``{"authors.affiliations.name": [...], ...}``: one walk of the record answers every
-    unfiltered source path with a dict lookup (the indexer's hot loop).
+    unfiltered source path with a dict lookup (the indexer's hot loop). ``only`` names
+    the paths (and their ancestors) worth walking; other subtrees are skipped.
     """
     if out is None:
         out = {}
     kind = type(node)
     if kind is dict:
         for key, value in node.items():
-            flatten_record(value, f"{prefix}.{key}" if prefix else key, out)
+            path = f"{prefix}.{key}" if prefix else key
+            if only is None or path in only:
+                flatten_record(value, path, out, only)
     elif kind is list:
         if node and type(node[0]) not in (dict, list):  # a list of scalars: one step, not one call each
             scalars = [v for v in node if v is not None and type(v) not in (dict, list)]
             if len(scalars) < len(node):  # mixed list: fall back to the general walk
                 for item in node:
-                    flatten_record(item, prefix, out)
+                    flatten_record(item, prefix, out, only)
                 return out
             bucket = out.get(prefix)
             if bucket is None:
@@ -135,7 +139,7 @@ def flatten_record(node: Any, prefix: str = "", out: dict[str, list[Any]] | None
                 bucket.extend(scalars)
             return out
         for item in node:
-            flatten_record(item, prefix, out)
+            flatten_record(item, prefix, out, only)
     elif node is not None:
         bucket = out.get(prefix)
         if bucket is None:
@@ -155,9 +159,9 @@ class RecordView:
 
     __slots__ = ("record", "flat", "filtered")
 
-    def __init__(self, record: dict[str, Any]) -> None:
+    def __init__(self, record: dict[str, Any], only: frozenset[str] | None = None) -> None:
         self.record = record
-        self.flat = flatten_record(record)
+        self.flat = flatten_record(record, only=only)
         self.filtered: dict[str, list[Any]] = {}  # several fields share a filtered path
 
     def values(self, path: str) -> list[Any]:

@@ -58,6 +58,18 @@ def _plan(catalogue: Catalogue) -> Plan:
     return plan
 
 
+@lru_cache(maxsize=8)
+def _walked(catalogue: Catalogue) -> frozenset[str]:
+    """The unfiltered source paths and their ancestors: all the flat view must hold."""
+    paths: set[str] = set()
+    for _, _, sources in _plan(catalogue):
+        for source in sources:
+            if type(source) is str:
+                parts = source.split(".")
+                paths.update(".".join(parts[: i + 1]) for i in range(len(parts)))
+    return frozenset(paths)
+
+
 def search_document(catalogue: Catalogue, record: dict[str, Any]) -> dict[str, list[Any]]:
     """{search name: [values]} for every catalogue field that has values in ``record``.
 
@@ -65,7 +77,7 @@ def search_document(catalogue: Catalogue, record: dict[str, Any]) -> dict[str, l
     record never reaches an index writer with a value of the wrong type.
     """
     doc: dict[str, list[Any]] = {}
-    view = RecordView(record)
+    view = RecordView(record, _walked(catalogue))
     flat = view.flat
     for name, kind, sources in _plan(catalogue):
         raw: list[Any] = []

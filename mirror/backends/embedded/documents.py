@@ -37,7 +37,7 @@ def _dates(values: list[Any]) -> list[int]:
 
 
 def _converter(spec: FieldSpec) -> Convert:
-    if spec.type == "keyword":
+    if spec.type == "keyword" and not spec.normalised_by_tantivy and spec.normalizer is not None:
         normalise = spec.normalise
         return lambda values: [normalise(v) for v in values]
     if spec.type == "date":
@@ -48,7 +48,7 @@ def _converter(spec: FieldSpec) -> Convert:
 class DocumentBuilder:
     """Builds tantivy documents for one product."""
 
-    def __init__(self, catalogue: Catalogue, specs: dict[str, FieldSpec], schema: tantivy.Schema) -> None:
+    def __init__(self, catalogue: Catalogue, specs: dict[str, FieldSpec], schema: tantivy.Schema | None) -> None:
         self.catalogue, self.schema = catalogue, schema
         self.plan: dict[str, tuple[str, list[tuple[str, Convert]]]] = {}
         for f in catalogue.fields:
@@ -56,20 +56,28 @@ class DocumentBuilder:
                        (f.index_name, f"{f.index_name}.unstemmed", f"{f.index_name}.exact") if n in specs]
             self.plan[f.name] = (f.index_name, targets)
 
-    def build(self, record: Any, source: bytes | None = None) -> tantivy.Document:
+    def fields(self, record: Any) -> dict[str, list[Any]]:
+        """Every indexed field's values (plain data, so a worker process can make them)."""
         if not isinstance(record, dict):
             raise BadRecord("a record must be a JSON object")
         lens_id = record.get("lens_id")
         if not isinstance(lens_id, str) or not lens_id:
             raise BadRecord("record has no lens_id")
         present: list[str] = []
-        fields: dict[str, list[Any]] = {
-            ID: [lens_id], LENS_KEY: [lens_id_key(lens_id)], FIELD_NAMES: present,
-            SOURCE: [source if source is not None else orjson.dumps(record)],
-        }
+        fields: dict[str, list[Any]] = {ID: [lens_id], LENS_KEY: [lens_id_key(lens_id)], FIELD_NAMES: present}
         for name, values in search_document(self.catalogue, record).items():
             index_name, targets = self.plan[name]
             present.append(index_name)
             for target, convert in targets:
                 fields[target] = values if convert is None else convert(values)
+        return fields
+
+    def document(self, fields: dict[str, list[Any]], source: bytes) -> tantivy.Document:
+        """The tantivy document for prepared fields plus the stored original record."""
+        if self.schema is None:
+            raise ValueError("this builder prepares fields only (no schema)")
+        fields[SOURCE] = [source]
         return tantivy.Document.from_dict(fields, self.schema)
+
+    def build(self, record: Any, source: bytes | None = None) -> tantivy.Document:
+        return self.document(self.fields(record), source if source is not None else orjson.dumps(record))

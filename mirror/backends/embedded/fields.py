@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable
 
 import tantivy
@@ -25,7 +26,7 @@ LENS_KEY = "_lens_key"  # integer that sorts like the Lens ID: the tie-breaker
 SOURCE = "_source"  # the original record, orjson bytes
 FIELD_NAMES = "_field_names"  # which fields a document has values for (exists queries)
 
-KEYWORD_MAX_CHARS = 4096  # tantivy's term limit is ~64 KB; ES keywords have similar limits
+KEYWORD_MAX_BYTES = 32766  # Elasticsearch's keyword limit; tantivy's term limit is ~64 KB
 
 
 def ascii_lower(value: str) -> str:
@@ -36,11 +37,37 @@ def ascii_lower(value: str) -> str:
     return "".join(c for c in folded if not unicodedata.combining(c)).lower()
 
 
+def keyword_analyzer(lowercase: bool) -> tantivy.TextAnalyzer:
+    """One token per value; the lower-casing one is the ``lens_lowercase`` normaliser.
+
+    Keyword normalisation runs inside tantivy's indexing threads, not in Python, and
+    queries normalise their values with the very same analyser.
+    """
+    builder = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw()).filter(tantivy.Filter.remove_long(KEYWORD_MAX_BYTES))
+    if lowercase:
+        builder = builder.filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.ascii_fold())
+    return builder.build()
+
+
+@lru_cache(maxsize=None)
+def _query_analyzer(lowercase: bool) -> tantivy.TextAnalyzer:
+    return keyword_analyzer(lowercase)
+
+
+def _lowercase(value: str) -> str:
+    return "".join(_query_analyzer(True).analyze(value))
+
+
+#: Normalisers applied in Python: to query values (all) and to indexed values (those
+#: with no analyser doing it in tantivy; see KEYWORD_TOKENIZERS).
 NORMALISERS: dict[str | None, Callable[[str], str]] = {
     None: lambda v: v,
-    "lens_lowercase": ascii_lower,
+    "lens_lowercase": _lowercase,
     "lens_identifier": normalise_identifier,
 }
+
+#: The tantivy tokenizer each keyword normaliser indexes with.
+KEYWORD_TOKENIZERS = {None: "lens_keyword", "lens_lowercase": "lens_lowercase", "lens_identifier": "lens_keyword"}
 
 
 def build_analyzers() -> dict[str, tantivy.TextAnalyzer]:
@@ -57,7 +84,8 @@ def build_analyzers() -> dict[str, tantivy.TextAnalyzer]:
             builder = builder.filter(tantivy.Filter.stemmer("english"))
         return builder.build()
 
-    return {"lens_english": analyzer(True), "lens_plain": analyzer(False)}
+    return {"lens_english": analyzer(True), "lens_plain": analyzer(False),
+            "lens_keyword": keyword_analyzer(False), "lens_lowercase": keyword_analyzer(True)}
 
 
 @dataclass(frozen=True)
@@ -80,7 +108,16 @@ class FieldSpec:
         return self.name
 
     def normalise(self, value: str) -> str:
-        return NORMALISERS[self.normalizer](value)[:KEYWORD_MAX_CHARS]
+        """A value as this field's terms hold it (what queries compare with)."""
+        return NORMALISERS[self.normalizer](value)
+
+    @property
+    def normalised_by_tantivy(self) -> bool:
+        return KEYWORD_TOKENIZERS[self.normalizer] == self.normalizer
+
+    @property
+    def tokenizer(self) -> str:
+        return KEYWORD_TOKENIZERS[self.normalizer] if self.type == "keyword" else (self.analyzer or "lens_plain")
 
 
 def field_specs(catalogue: Catalogue) -> dict[str, FieldSpec]:
@@ -107,7 +144,8 @@ def build_schema(specs: dict[str, FieldSpec]) -> tantivy.Schema:
         if spec.type == "text":
             sb.add_text_field(spec.name, tokenizer_name=spec.analyzer or "lens_plain", index_option="position")
         elif spec.type == "keyword":
-            sb.add_text_field(spec.name, stored=spec.stored, fast=spec.fast, tokenizer_name="raw", index_option="basic")
+            sb.add_text_field(spec.name, stored=spec.stored, fast=spec.fast, tokenizer_name=spec.tokenizer,
+                              index_option="basic")
         elif spec.type in ("long", "date"):
             sb.add_integer_field(spec.name, indexed=True, fast=True)
         elif spec.type == "boolean":
@@ -123,4 +161,4 @@ def build_schema(specs: dict[str, FieldSpec]) -> tantivy.Schema:
 
 def schema_signature(specs: dict[str, FieldSpec]) -> list[list[Any]]:
     """What an index on disk was built with; a change means the index must be rebuilt."""
-    return [[s.name, s.type, s.analyzer, s.normalizer, s.stored, s.fast] for s in specs.values()]
+    return [[s.name, s.type, s.tokenizer, s.normalizer, s.stored, s.fast] for s in specs.values()]

@@ -76,9 +76,9 @@ def index_files(
             pending = 0
             for lineno, line in enumerate(iter_chunk_lines(path), 1):
                 try:
-                    record = orjson.loads(line)
-                    doc = builder.build(record, line)
-                    writer.delete_documents_by_term(ID, record["lens_id"])
+                    fields = builder.fields(orjson.loads(line))
+                    doc = builder.document(fields, line)
+                    writer.delete_documents_by_term(ID, fields[ID][0])
                     writer.add_document(doc)
                 except (orjson.JSONDecodeError, BadRecord, ValueError, TypeError) as exc:
                     report.problem(f"{path}:{lineno}: {exc}")

@@ -187,8 +187,9 @@ class SearchRunner:
                 continue
             if key == self.tie_breaker:
                 values = self.searcher.fast_field_values(LENS_KEY, [h.address for h in missing])
-            elif self.specs[key].type == "keyword":
-                values = [(self.searcher.doc(h.address).get_first(key)) for h in missing]
+            elif self.specs[key].type == "keyword":  # stored as given; compare as indexed
+                normalise = self.specs[key].normalise
+                values = [normalise(self.searcher.doc(h.address).get_first(key) or "") or None for h in missing]
             else:
                 values = self.searcher.fast_field_values(key, [h.address for h in missing])
             for h, v in zip(missing, values):

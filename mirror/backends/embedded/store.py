@@ -78,6 +78,7 @@ class EmbeddedIndex:
         self.index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
         for name, analyzer in self.analyzers.items():  # custom tokenizers are not persisted
             self.index.register_tokenizer(name, analyzer)
+            self.index.register_fast_field_tokenizer(name, analyzer)  # sort columns hold normalised values
         if not meta:
             self.write_meta({"product": catalogue.product, "schema": signature, "chunks": {}})
         self.translator = QueryTranslator(self.schema, self.specs, self.analyzers)
