@@ -122,7 +122,7 @@ def sync(
     log: Log | None = None,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
     level: int = 5,
-    heap_bytes: int = 256_000_000,
+    heap_bytes: int | None = None,
     retries: int = 3,
     backoff: float = 1.0,
 ) -> SyncReport:
@@ -326,7 +326,7 @@ def _index_step(
     say: Log,
     *,
     progress: bool,
-    heap_bytes: int,
+    heap_bytes: int | None,
 ) -> None:
     """Index the chunks into ``index/{product}/{version}`` (resuming) and mark ``indexed``."""
     out = chunks_dir(data_dir, product, version)

@@ -18,6 +18,7 @@ from typing import Callable, Iterable
 import orjson
 
 from mirror.ingest.read import chunk_paths, iter_chunk_lines
+from mirror.settings import Settings
 
 from .documents import BadRecord, DocumentBuilder
 from .fields import ID
@@ -54,7 +55,7 @@ def _chunk_key(path: Path) -> str:
 def index_files(
     index: EmbeddedIndex,
     targets: Iterable[str | os.PathLike[str]],
-    heap_bytes: int = 256_000_000,
+    heap_bytes: int | None = None,
     on_record: Callable[[int], None] | None = None,
 ) -> IndexReport:
     """Index every chunk named by ``targets`` (files or split directories) into ``index``."""
@@ -66,7 +67,7 @@ def index_files(
         if not p.is_file():
             raise FileNotFoundError(f"{p}: no such chunk file")
     meta = index.read_meta()
-    writer = index.writer(heap_bytes)
+    writer = index.writer(heap_bytes or Settings().index_heap_bytes)
     try:
         for path in paths:
             key = _chunk_key(path)

@@ -124,7 +124,7 @@ class EmbeddedIndex:
         return self.searcher().num_docs
 
     # -- writing -------------------------------------------------------------------
-    def writer(self, heap_bytes: int = 256_000_000) -> tantivy.IndexWriter:
+    def writer(self, heap_bytes: int) -> tantivy.IndexWriter:
         try:
             return self.index.writer(heap_bytes, 2)
         except ValueError as exc:
