@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import orjson
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from mirror import PRODUCTS
 from mirror.ingest.split import split_stream
@@ -26,8 +26,11 @@ def _sample(product: str, count: int, seed: int, path: Path) -> None:
     wanted = orjson.dumps({"count": count, "seed": seed})
     if path.exists() and stamp.exists() and stamp.read_bytes() == wanted:
         return
-    err_console.print(f"generating {count:,} {product} records …")
-    write_sample(product, count, seed, path)
+    columns = (TextColumn(f"generating {product}"), BarColumn(), MofNCompleteColumn(), TextColumn("records"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=err_console) as bar:
+        task = bar.add_task("sample", total=count)
+        write_sample(product, count, seed, path, progress=lambda n: bar.advance(task, n))
     stamp.write_bytes(wanted)
 
 
