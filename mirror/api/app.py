@@ -74,6 +74,8 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         sort: str | None = Query(None, description="e.g. desc(year_published),asc(lens_id)"),
         include: str | None = Query(None), exclude: str | None = Query(None),
     ) -> JSONResponse:
+        # The named parameters above document the endpoint in OpenAPI; the body is built from
+        # every parameter given, so an unknown one is rejected by name like a POST body key.
         params = {k: v for k, v in request.query_params.items() if k != "token"}
         return JSONResponse(await run_in_threadpool(pipeline.search, backend, product, search_body_from_params(params)))
 

@@ -61,7 +61,7 @@ def compile_sort(sort: list[dict[str, str]], names: Names) -> list[dict[str, Any
         if name in ("relevance", "_score"):
             key = "_score"
         else:
-            resolved = names.catalogue.resolve(name) if name in names.catalogue.names else names.resolve(name)
+            resolved = names.resolve(name)
             if not resolved.sortable:
                 raise BadRequest(f"sort[{i}]: field {name!r} cannot be sorted on (it is full text or multi-valued)")
             key = resolved.index_name
