@@ -8,6 +8,7 @@ come from an oracle computed in Python over the generated records.
 from __future__ import annotations
 
 import csv
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,6 @@ import pytest
 
 from conftest import REFERENCE, Corpus
 from mirror.backends.embedded.dates import bound_millis, to_millis
-from mirror.backends.embedded.fields import ascii_lower
 from mirror.catalogue import Kind, Resolved, build_catalogue, catalogue_for, packaged_schema
 from mirror.catalogue.derive import normalise_identifier
 from mirror.catalogue.transform import search_document
@@ -31,6 +31,12 @@ def documented_fields() -> list[Any]:
                 rows += [pytest.param(r["product"], r[column], id=f"{r['product']}:{r[column]}")
                          for r in csv.DictReader(fh, delimiter="\t")]
     return rows
+
+
+def ascii_lower(value: str) -> str:
+    """Elasticsearch's lowercase + asciifolding, written independently of the index's analyser."""
+    folded = unicodedata.normalize("NFKD", value)
+    return "".join(c for c in folded if not unicodedata.combining(c)).lower()
 
 
 def same(resolved: Resolved, a: Any, b: Any) -> bool:

@@ -12,7 +12,7 @@ from mirror import PRODUCTS, __version__
 from mirror.backends import Backend, open_backend
 from mirror.catalogue import packaged_schema
 from mirror.errors import NotYetSupported, Unauthorized, UnsupportedMediaType
-from mirror.query.request import search_body_from_params
+from mirror.query.request import comma_list, search_body_from_params
 from mirror.settings import Settings
 
 from . import pipeline
@@ -93,8 +93,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         product: str = PRODUCT, lens_id: str = PathParam(...),
         include: str | None = Query(None), exclude: str | None = Query(None),
     ) -> JSONResponse:
-        split = lambda v: [p.strip() for p in v.split(",") if p.strip()] if v else None  # noqa: E731
         return JSONResponse(await run_in_threadpool(
-            pipeline.get_record, backend, product, lens_id, split(include), split(exclude)))
+            pipeline.get_record, backend, product, lens_id, comma_list(include), comma_list(exclude)))
 
     return app

@@ -43,11 +43,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        parts = []
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err["loc"] if p not in ("query", "path", "body"))
-            parts.append(f"{where}: {err['msg']}")
-        return error_response(request, 400, "Bad Request", "; ".join(parts))
+        return error_response(request, 400, "Bad Request", describe_validation_error(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -61,4 +57,4 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(request, 500, "Internal Server Error", f"unexpected error: {type(exc).__name__}")
 
 
-__all__ = ["JSONResponse", "describe_validation_error", "error_response", "install_error_handlers"]
+__all__ = ["JSONResponse", "error_response", "install_error_handlers"]

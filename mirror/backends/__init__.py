@@ -6,8 +6,6 @@ import threading
 from pathlib import Path
 from typing import Any, Protocol
 
-from mirror.catalogue import catalogue_for
-from mirror.errors import LensError
 
 
 class Backend(Protocol):
@@ -20,9 +18,6 @@ class Backend(Protocol):
     def count(self, product: str) -> int | None:
         """How many records the product's index holds (None: no index)."""
 
-
-class NoIndex(LensError):
-    status, title = 503, "Service Unavailable"
 
 
 class EmbeddedBackend:
@@ -38,13 +33,13 @@ class EmbeddedBackend:
         self._lock = threading.Lock()
 
     def _index(self, product: str, required: bool = True) -> Any:
-        from .embedded import EmbeddedIndex, current_version
+        from .embedded import EmbeddedIndex, IndexUnavailable, current_version
 
         version = current_version(self.data_dir, product)
         if version is None:
             if not required:
                 return None
-            raise NoIndex(f"there is no {product} index under {self.data_dir} yet; build one with "
+            raise IndexUnavailable(f"there is no {product} index under {self.data_dir} yet; build one with "
                           f"'lens-mirror index --product {product} --data-dir {self.data_dir} CHUNKS'")
         with self._lock:
             opened = self._open.get(product)
@@ -70,4 +65,4 @@ def open_backend(kind: str, data_dir: Path, es_url: str | None = None) -> Backen
     raise ValueError(f"unknown backend {kind!r} (the elasticsearch backend arrives in a later release)")
 
 
-__all__ = ["Backend", "EmbeddedBackend", "NoIndex", "catalogue_for", "open_backend"]
+__all__ = ["Backend", "EmbeddedBackend", "open_backend"]

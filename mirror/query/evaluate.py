@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from typing import Any, Callable
 
-from mirror.catalogue import SEARCH_PREFIX, Catalogue, Kind
+from mirror.catalogue import SEARCH_PREFIX, Catalogue
 from mirror.catalogue.transform import search_document
 from mirror.errors import BadRequest
 
@@ -107,10 +107,9 @@ class RecordMatcher:
     def c_term(self, body: dict[str, Any]) -> Callable[[Doc], bool]:
         name, opts = self._one(body)
         value = opts["value"] if isinstance(opts, dict) else opts
-        if self.specs[name].type == "text":  # a term on text is one token, not analysed
-            key = self.field(name)[0]
-            return lambda doc: any(value in _analyzers()[self.specs[name].analyzer].analyze(str(v))
-                                   for v in doc.get(key, ()))
+        key, spec, norm = self.field(name)
+        if spec.type == "text":  # a term on text is one token, compared unanalysed
+            return lambda doc: any(value in norm(v) for v in doc.get(key, ()))
         return self.values_test(name, [value])
 
     def c_terms(self, body: dict[str, Any]) -> Callable[[Doc], bool]:
@@ -207,4 +206,4 @@ def record_filter(catalogue: Catalogue, query: str | dict[str, Any], regex: bool
     return RecordMatcher(catalogue, body).matches
 
 
-__all__ = ["Kind", "RecordMatcher", "record_filter"]
+__all__ = ["RecordMatcher", "record_filter"]

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from mirror.errors import BadRequest
 
 MAX_WINDOW = 10_000  # from + size, as Lens (and Elasticsearch's default window)
+
+
+def comma_list(value: str | None) -> list[str] | None:
+    """``a,b`` (the GET form of include/exclude) → ``["a", "b"]``."""
+    return [p.strip() for p in value.split(",") if p.strip()] if value else None
 
 
 class SearchRequest(BaseModel):
@@ -42,14 +47,15 @@ class SearchRequest(BaseModel):
     @field_validator("include", "exclude", mode="before")
     @classmethod
     def _comma_list(cls, value: Any) -> Any:
-        return [p.strip() for p in value.split(",") if p.strip()] if isinstance(value, str) else value
+        return comma_list(value) if isinstance(value, str) else value
 
 
-def describe_validation_error(exc: ValidationError) -> str:
-    """A pydantic error as one sentence that names the offending request field."""
+def describe_validation_error(exc: ValidationError | Any) -> str:
+    """A pydantic (or FastAPI request) error as one sentence naming the offending field."""
     parts = []
     for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "body"
+        # FastAPI prefixes locations with where the value came from; users name the field
+        where = ".".join(str(p) for p in err["loc"] if p not in ("query", "path", "body")) or "body"
         if err["type"] == "extra_forbidden":
             parts.append(f"unknown request field {where!r}")
         else:
@@ -95,5 +101,3 @@ def search_body_from_params(params: dict[str, str]) -> dict[str, Any]:
             body[key] = value
     return body
 
-
-SortOrder = Literal["asc", "desc"]

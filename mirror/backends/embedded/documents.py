@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-import orjson
 import tantivy
 
 from mirror.catalogue import Catalogue
@@ -78,6 +77,3 @@ class DocumentBuilder:
             raise ValueError("this builder prepares fields only (no schema)")
         fields[SOURCE] = [source]
         return tantivy.Document.from_dict(fields, self.schema)
-
-    def build(self, record: Any, source: bytes | None = None) -> tantivy.Document:
-        return self.document(self.fields(record), source if source is not None else orjson.dumps(record))

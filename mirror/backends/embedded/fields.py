@@ -9,7 +9,6 @@ re-registered every time an index is opened.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable
@@ -27,14 +26,6 @@ SOURCE = "_source"  # the original record, orjson bytes
 FIELD_NAMES = "_field_names"  # which fields a document has values for (exists queries)
 
 KEYWORD_MAX_BYTES = 32766  # Elasticsearch's keyword limit; tantivy's term limit is ~64 KB
-
-
-def ascii_lower(value: str) -> str:
-    """ES ``lowercase`` + ``asciifolding``."""
-    if value.isascii():  # nearly every keyword value: skip the Unicode work
-        return value.lower()
-    folded = unicodedata.normalize("NFKD", value)
-    return "".join(c for c in folded if not unicodedata.combining(c)).lower()
 
 
 def keyword_analyzer(lowercase: bool) -> tantivy.TextAnalyzer:
