@@ -7,7 +7,7 @@ not stored in Lens records; the catalogue names one of these per derived field.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 from .model import Derivation
 from .paths import RecordView, values_at
@@ -15,9 +15,21 @@ from .paths import RecordView, values_at
 _NOT_ALNUM = re.compile(r"[^0-9A-Za-z]+")
 
 
+def reads(*paths: str) -> Callable[[Derivation], Derivation]:
+    """Declares the record paths a derivation reads, so the indexer's one walk of a
+    record collects them too (see ``paths.PathReader``)."""
+
+    def declare(derive: Derivation) -> Derivation:
+        derive.paths = paths  # type: ignore[attr-defined]
+        return derive
+
+    return declare
+
+
 def exists(*paths: str) -> Derivation:
     """True when any path has a non-empty value."""
 
+    @reads(*paths)
     def derive(view: RecordView) -> list[Any]:
         return [any(v not in ("", [], {}) for p in paths for v in view.values(p))]
 
@@ -27,6 +39,7 @@ def exists(*paths: str) -> Derivation:
 def positive(path: str) -> Derivation:
     """True when the number at ``path`` is above zero (missing counts as zero)."""
 
+    @reads(path)
     def derive(view: RecordView) -> list[Any]:
         return [any(isinstance(v, (int, float)) and v > 0 for v in view.values(path))]
 
@@ -34,6 +47,7 @@ def positive(path: str) -> Derivation:
 
 
 def equals(path: str, value: Any) -> Derivation:
+    @reads(path)
     def derive(view: RecordView) -> list[Any]:
         return [value in view.values(path)]
 
@@ -43,13 +57,15 @@ def equals(path: str, value: Any) -> Derivation:
 def count(path: str) -> Derivation:
     """How many objects or values sit at ``path``."""
 
+    @reads(path)
     def derive(view: RecordView) -> list[Any]:
-        return [len(values_at(view.record, path))]  # counts objects, which the flat view skips
+        return [len(view.values(path))]
 
     return derive
 
 
 def year_of(path: str) -> Derivation:
+    @reads(path)
     def derive(view: RecordView) -> list[Any]:
         return [int(v[:4]) for v in view.values(path) if isinstance(v, str) and v[:4].isdigit()][:1]
 
@@ -59,16 +75,18 @@ def year_of(path: str) -> Derivation:
 def author_names(position: str = "all") -> Derivation:
     """Display names ("First Last", or the collective name) of all, first or last author."""
 
+    @reads("authors")
     def derive(view: RecordView) -> list[Any]:
-        authors = [a for a in view.record.get("authors") or [] if isinstance(a, dict)]
+        authors = [a for a in view.values("authors") if isinstance(a, dict)]
         if position == "first":
             authors = authors[:1]
         elif position == "last":
             authors = authors[-1:]
         names = []
         for a in authors:
-            name = " ".join(p for p in (a.get("first_name"), a.get("last_name")) if p) or a.get("collective_name")
-            if name:
+            name = " ".join(p for p in (a.get("first_name"), a.get("last_name")) if isinstance(p, str) and p)
+            name = name or a.get("collective_name")
+            if isinstance(name, str) and name:
                 names.append(name)
         return names
 
@@ -78,8 +96,9 @@ def author_names(position: str = "all") -> Derivation:
 def author_ids(position: str) -> Derivation:
     """The MAG author ids of the first or last author."""
 
+    @reads("authors")
     def derive(view: RecordView) -> list[Any]:
-        authors = [a for a in view.record.get("authors") or [] if isinstance(a, dict)]
+        authors = [a for a in view.values("authors") if isinstance(a, dict)]
         chosen = authors[:1] if position == "first" else authors[-1:]
         return [v for a in chosen for v in values_at(a, "ids[type=magid].value")]
 

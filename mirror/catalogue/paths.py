@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 _STEP = re.compile(r"^(?P<key>[A-Za-z0-9_]+)(?:\[(?P<fkey>[A-Za-z0-9_]+)(?:=(?P<fval>[^\]]*))?\])?$")
 
@@ -84,44 +84,69 @@ def compile_path(path: str) -> Extractor:
     return extract
 
 
-def flatten_record(node: Any, prefix: str = "", out: dict[str, list[Any]] | None = None,
-                   only: frozenset[str] | None = None) -> dict[str, list[Any]]:
-    """Every scalar of a record by its unfiltered path, in one pass.
+class PathReader:
+    """Reads many record paths in one walk: the indexer's hot loop.
 
-    ``{"authors.affiliations.name": [...], ...}``: one walk of the record answers every
-    unfiltered source path with a dict lookup (the indexer's hot loop). ``only`` names
-    the paths (and their ancestors) worth walking; other subtrees are skipped.
+    The paths are merged into a trie of steps, so shared prefixes (``authors``,
+    ``authors.affiliations``) are walked once per record, and only the keys some path
+    names are looked at. Filtered steps are applied where they sit in the trie.
+    ``read`` gives, for every path with values, what :func:`values_at` would
+    (objects included, for paths that end on objects).
     """
-    if out is None:
-        out = {}
-    kind = type(node)
-    if kind is dict:
-        for key, value in node.items():
-            path = f"{prefix}.{key}" if prefix else key
-            if only is None or path in only:
-                flatten_record(value, path, out, only)
-    elif kind is list:
-        if node and type(node[0]) not in (dict, list):  # a list of scalars: one step, not one call each
-            scalars = [v for v in node if v is not None and type(v) not in (dict, list)]
-            if len(scalars) < len(node):  # mixed list: fall back to the general walk
-                for item in node:
-                    flatten_record(item, prefix, out, only)
-                return out
-            bucket = out.get(prefix)
-            if bucket is None:
-                out[prefix] = scalars
-            else:
-                bucket.extend(scalars)
-            return out
-        for item in node:
-            flatten_record(item, prefix, out, only)
-    elif node is not None:
-        bucket = out.get(prefix)
-        if bucket is None:
-            out[prefix] = [node]
-        else:
-            bucket.append(node)
-    return out
+
+    __slots__ = ("paths", "_branches")
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        self.paths = frozenset(paths)
+        trie: dict[tuple[str, str | None, str | None], Any] = {}
+        for path in sorted(self.paths):
+            node = trie
+            steps = parse_path(path)
+            for i, step in enumerate(steps):
+                entry = node.setdefault((step.key, step.filter_key, step.filter_value), [None, {}])
+                if i == len(steps) - 1:
+                    entry[0] = path
+                node = entry[1]
+        self._branches = _freeze(trie)
+
+    def read(self, record: Any) -> dict[str, list[Any]]:
+        out: dict[str, list[Any]] = {}
+        nodes: list[Any] = []
+        _flatten(record, nodes)
+        _walk(nodes, self._branches, out)
+        return out
+
+
+# A trie branch: (key, filter key, filter value, path ending here or None, child branches)
+Branch = tuple[str, "str | None", "str | None", "str | None", tuple[Any, ...]]
+
+
+def _freeze(trie: dict[tuple[str, str | None, str | None], Any]) -> tuple[Branch, ...]:
+    return tuple((key, fkey, fval, emit, _freeze(children)) for (key, fkey, fval), (emit, children) in trie.items())
+
+
+def _walk(nodes: list[Any], branches: tuple[Branch, ...], out: dict[str, list[Any]]) -> None:
+    for key, fkey, fval, emit, children in branches:
+        found: list[Any] = []
+        for node in nodes:
+            if type(node) is dict:
+                child = node.get(key)
+                if child is not None:
+                    if type(child) is list:
+                        found += child
+                    else:
+                        found.append(child)
+        if None in found or list in map(type, found):  # rare: nulls or nested lists in a list
+            flat: list[Any] = []
+            _flatten(found, flat)
+            found = flat
+        if fkey is not None:
+            found = [c for c in found if type(c) is dict and fkey in c and (fval is None or str(c[fkey]) == fval)]
+        if found:
+            if emit is not None:
+                out[emit] = found
+            if children:
+                _walk(found, children, out)
 
 
 @lru_cache(maxsize=None)
@@ -130,24 +155,21 @@ def is_filtered(path: str) -> bool:
 
 
 class RecordView:
-    """A record plus its flattened form: what derivations read values through."""
+    """A record plus the values of the paths its reader knows: what derivations read."""
 
-    __slots__ = ("record", "flat", "filtered")
+    __slots__ = ("record", "reader", "found")
 
-    def __init__(self, record: dict[str, Any], only: frozenset[str] | None = None) -> None:
-        self.record = record
-        self.flat = flatten_record(record, only=only)
-        self.filtered: dict[str, list[Any]] = {}  # several fields share a filtered path
+    def __init__(self, record: dict[str, Any], reader: PathReader) -> None:
+        self.record, self.reader = record, reader
+        self.found = reader.read(record)
 
     def values(self, path: str) -> list[Any]:
-        """Scalars at ``path`` (objects too, for a path that ends on objects)."""
-        if not is_filtered(path):
-            found = self.flat.get(path)
-            if found is not None:
-                return found
-        found = self.filtered.get(path)
+        """Every leaf value at ``path`` (objects too, for a path that ends on objects)."""
+        found = self.found.get(path)
         if found is None:
-            found = self.filtered[path] = compile_path(path)(self.record)
+            if path in self.reader.paths:
+                return []
+            found = self.found[path] = compile_path(path)(self.record)  # a path no one declared
         return found
 
 

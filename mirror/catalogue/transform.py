@@ -6,7 +6,7 @@ from functools import lru_cache
 from typing import Any, Callable
 
 from .model import Catalogue, Kind
-from .paths import RecordView, is_filtered
+from .paths import PathReader, RecordView
 
 _TRUE = {"true", "1", "yes"}
 _TEXTUAL = (Kind.TEXT, Kind.KEYWORD, Kind.IDENTIFIER)
@@ -34,40 +34,17 @@ def _coerce(kind: Kind, value: Any) -> Any:
     return None  # pragma: no cover
 
 
-# A source is an unfiltered path (looked up in the flattened record) or a function of
-# the record view (filtered paths and derivations).
-Source = str | Callable[[Any], list[Any]]
-Plan = list[tuple[str, Kind, list[Source]]]
-
-
-def _filtered(path: str) -> Callable[[RecordView], list[Any]]:
-    return lambda view: view.values(path)
+# Per field: its name, kind, the record paths it reads and its derivation (if any).
+Plan = tuple[tuple[str, Kind, tuple[str, ...], Callable[[RecordView], list[Any]] | None], ...]
 
 
 @lru_cache(maxsize=8)
-def _plan(catalogue: Catalogue) -> Plan:
-    """Per field: its name, kind and value sources (compiled once per catalogue)."""
-    plan: Plan = []
-    for f in catalogue.fields:
-        if f.derive is not None:
-            sources: list[Source] = [f.derive]
-        else:
-            sources = [_filtered(p) if is_filtered(p) else p for p in f.sources]
-        if sources:
-            plan.append((f.name, f.kind, sources))
-    return plan
-
-
-@lru_cache(maxsize=8)
-def _walked(catalogue: Catalogue) -> frozenset[str]:
-    """The unfiltered source paths and their ancestors: all the flat view must hold."""
-    paths: set[str] = set()
-    for _, _, sources in _plan(catalogue):
-        for source in sources:
-            if type(source) is str:
-                parts = source.split(".")
-                paths.update(".".join(parts[: i + 1]) for i in range(len(parts)))
-    return frozenset(paths)
+def _plan(catalogue: Catalogue) -> tuple[Plan, PathReader]:
+    """The per-field plan and the reader that collects every path it needs in one walk."""
+    plan = tuple((f.name, f.kind, f.sources, f.derive) for f in catalogue.fields if f.sources or f.derive)
+    paths = {p for _, _, sources, _ in plan for p in sources}
+    paths.update(p for _, _, _, derive in plan for p in getattr(derive, "paths", ()))
+    return plan, PathReader(paths)
 
 
 def search_document(catalogue: Catalogue, record: dict[str, Any]) -> dict[str, list[Any]]:
@@ -77,12 +54,19 @@ def search_document(catalogue: Catalogue, record: dict[str, Any]) -> dict[str, l
     record never reaches an index writer with a value of the wrong type.
     """
     doc: dict[str, list[Any]] = {}
-    view = RecordView(record, _walked(catalogue))
-    flat = view.flat
-    for name, kind, sources in _plan(catalogue):
-        raw: list[Any] = []
-        for source in sources:
-            raw += flat.get(source, ()) if type(source) is str else source(view)
+    plan, reader = _plan(catalogue)
+    view = RecordView(record, reader)
+    found = view.found
+    for name, kind, sources, derive in plan:
+        if derive is not None:
+            raw = derive(view)
+        elif len(sources) == 1:
+            raw = found.get(sources[0])
+            if raw is None:
+                continue
+            raw = list(raw)  # the view's lists are shared by every field reading that path
+        else:
+            raw = [v for source in sources for v in found.get(source, ())]
         if not raw:
             continue
         types = set(map(type, raw))

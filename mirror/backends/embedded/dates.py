@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from functools import lru_cache
 from datetime import datetime, timedelta, timezone
 
 _DATE = re.compile(
@@ -41,6 +42,7 @@ def _millis(value: datetime) -> int:
     return int(value.timestamp() * 1000)
 
 
+@lru_cache(maxsize=1 << 16)  # records repeat dates a lot; parsing is the indexer's hot loop
 def to_millis(text: str) -> int:
     """A stored date value → epoch milliseconds (start of the unit given)."""
     return _millis(_parse(text)[0])
