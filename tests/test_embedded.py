@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 import pytest
 
-from mirror.backends.embedded import EmbeddedIndex, IndexUnavailable, index_files
+from mirror.backends.embedded import EmbeddedIndex, IndexUnavailable, index_files, indexing
 from mirror.catalogue import catalogue_for, packaged_sample
 from mirror.ingest.split import split_stream
 from mirror.query.compile import compile_search
@@ -49,6 +49,25 @@ def test_indexing_twice_keeps_one_copy_and_updates_it(tmp_path: Path) -> None:
     index_files(index, [again])
     assert index.count() == 12
     assert index.get(records[3]["lens_id"])["title"] == changed["title"]
+    assert search(index, "scholarly", {"query": "title:zebrafish"})["total"]["value"] == 1
+
+
+@pytest.mark.parametrize("commit_every", [100_000, 3], ids=["one-commit", "commits-between-copies"])
+def test_a_record_repeated_in_one_run_keeps_its_last_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, commit_every: int
+) -> None:
+    # A fresh build skips the delete for IDs it has not seen; a repeat must still replace
+    # the earlier copy, whether that copy is committed yet or not.
+    monkeypatch.setattr(indexing, "COMMIT_EVERY", commit_every)
+    monkeypatch.setattr(indexing, "BLOCK", 2)
+    records = variants("scholarly", 6)
+    later = copy.deepcopy(records[1])
+    later["title"] = "A completely different heading about zebrafish"
+    chunks = write_chunks(tmp_path, "a", [orjson.dumps(r) for r in [*records, records[4], later, records[4]]])
+    index = EmbeddedIndex(tmp_path / "idx", catalogue_for("scholarly"))
+    assert index_files(index, [chunks]).indexed == 9
+    assert index.count() == 6
+    assert index.get(records[1]["lens_id"])["title"] == later["title"]
     assert search(index, "scholarly", {"query": "title:zebrafish"})["total"]["value"] == 1
 
 

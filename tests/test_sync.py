@@ -42,7 +42,7 @@ from mirror.ingest.release import ReleaseMismatch
 PRODUCT = "scholarly"
 V1, V2 = 203024, 203026
 RECORDS = 300
-CHUNK = 8 << 10  # ~25 records a chunk: a dozen chunks, a commit each
+CHUNK = 8 << 10  # ~25 records a chunk: a dozen chunks
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -223,6 +223,7 @@ def slow(path):  # slow enough that the test can kill us between two chunks
         yield line
 
 indexing.iter_chunk_lines = slow
+indexing.COMMIT_EVERY = 20  # commit (and record finished chunks) long before the end
 from mirror.cli.sync import register
 
 app = typer.Typer()
