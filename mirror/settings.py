@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field
@@ -22,6 +23,18 @@ class Settings(BaseSettings):
         None, description="If set, requests must carry this token (Bearer header or token=); otherwise tokens are ignored."
     )
     api_url: str = Field("https://api.lens.org", description="Upstream Lens API base URL (bulk release/download).")
-    # 1 GB: fewer, larger segments to merge. Interleaved runs on 55k records: ~10% faster
-    # indexing than 256 MB, every round. Lower it on small machines.
-    index_heap_bytes: int = Field(1_000_000_000, description="Memory budget of the embedded index writer.")
+    # 128 MB: a segment is flushed every ~30k scholarly records, in the background while
+    # records keep coming, and the writer's tables stay cache-sized. Interleaved runs on
+    # 100k records: 2,200-2,700 rec/s against 2,150-2,400 with 1 GB (whose one big final
+    # flush stalls the commit for ~6 s). Bigger values mean fewer merges on huge builds.
+    index_heap_bytes: int = Field(128_000_000, description="Memory budget of the embedded index writer.")
+    # One Python thread reads and transforms records; on two cores a second tantivy
+    # thread only competes with it (interleaved 100k-record runs: one thread ~25% faster).
+    index_threads: int = Field(
+        0, ge=0, description="Indexing threads of the embedded writer; 0: one per core beyond the first, 1 to 4."
+    )
+
+    def writer_threads(self) -> int:
+        if self.index_threads:
+            return self.index_threads
+        return max(1, min(4, (os.cpu_count() or 2) - 1))

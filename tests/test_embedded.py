@@ -151,3 +151,13 @@ def test_index_refuses_an_incomplete_split_unless_asked(tmp_path: Path) -> None:
     allowed = CliRunner().invoke(build_app(), [*args, "--allow-partial"])
     assert allowed.exit_code == 0, allowed.output
     assert EmbeddedIndex.open_version(tmp_path / "data", "scholarly", "local").count() == 30
+
+
+def test_writer_threads_leave_a_core_for_the_python_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mirror.settings import Settings
+
+    for cores, threads in ((1, 1), (2, 1), (4, 3), (16, 4)):
+        monkeypatch.setattr("os.cpu_count", lambda: cores)
+        assert Settings().writer_threads() == threads
+    monkeypatch.setenv("LENS_MIRROR_INDEX_THREADS", "2")
+    assert Settings().writer_threads() == 2

@@ -86,6 +86,7 @@ def index_files(
     index: EmbeddedIndex,
     targets: Iterable[str | os.PathLike[str]],
     heap_bytes: int | None = None,
+    threads: int | None = None,
     on_record: Callable[[int], None] | None = None,
 ) -> IndexReport:
     """Index every chunk named by ``targets`` (files or split directories) into ``index``.
@@ -104,7 +105,8 @@ def index_files(
     meta = index.read_meta()
     done = meta.setdefault("chunks", {})
     replacements = Replacements(index)
-    writer = index.writer(heap_bytes or Settings().index_heap_bytes)
+    settings = Settings()
+    writer = index.writer(heap_bytes or settings.index_heap_bytes, threads or settings.writer_threads())
     pending = 0  # records added since the last commit
     finished: list[tuple[str, Path]] = []  # chunks read to the end since the last commit
 

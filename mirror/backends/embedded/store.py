@@ -124,8 +124,8 @@ class EmbeddedIndex:
         return self.searcher().num_docs
 
     # -- writing -------------------------------------------------------------------
-    def writer(self, heap_bytes: int) -> tantivy.IndexWriter:
+    def writer(self, heap_bytes: int, threads: int) -> tantivy.IndexWriter:
         try:
-            return self.index.writer(heap_bytes, 2)
+            return self.index.writer(heap_bytes, threads)
         except ValueError as exc:
             raise IndexUnavailable(f"cannot write to the index at {self.path}: {exc} (is another indexer running?)") from None
