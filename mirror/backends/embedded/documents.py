@@ -49,11 +49,14 @@ class DocumentBuilder:
 
     def __init__(self, catalogue: Catalogue, specs: dict[str, FieldSpec], schema: tantivy.Schema | None) -> None:
         self.catalogue, self.schema = catalogue, schema
-        self.plan: dict[str, tuple[str, list[tuple[str, Convert]]]] = {}
+        # per search field: the name it is listed under in _field_names (None for fields
+        # whose column answers ``exists``: a tenth fewer terms to index) and its targets
+        self.plan: dict[str, tuple[str | None, list[tuple[str, Convert]]]] = {}
         for f in catalogue.fields:
             targets = [(n, _converter(specs[n])) for n in
                        (f.index_name, f"{f.index_name}.unstemmed", f"{f.index_name}.exact") if n in specs]
-            self.plan[f.name] = (f.index_name, targets)
+            listed = None if f.index_name in specs and specs[f.index_name].columnar else f.index_name
+            self.plan[f.name] = (listed, targets)
 
     def fields(self, record: Any) -> dict[str, list[Any]]:
         """Every indexed field's values (plain data, so a worker process can make them)."""
@@ -65,8 +68,9 @@ class DocumentBuilder:
         present: list[str] = []
         fields: dict[str, list[Any]] = {ID: [lens_id], LENS_KEY: [lens_id_key(lens_id)], FIELD_NAMES: present}
         for name, values in search_document(self.catalogue, record).items():
-            index_name, targets = self.plan[name]
-            present.append(index_name)
+            listed, targets = self.plan[name]
+            if listed is not None:
+                present.append(listed)
             for target, convert in targets:
                 fields[target] = values if convert is None else convert(values)
         return fields

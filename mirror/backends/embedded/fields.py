@@ -23,7 +23,7 @@ from mirror.catalogue.mapping import flatten_mapping, index_definition
 ID = "_id"  # the raw Lens ID: key for updates and GET by id
 LENS_KEY = "_lens_key"  # integer that sorts like the Lens ID: the tie-breaker
 SOURCE = "_source"  # the original record, orjson bytes
-FIELD_NAMES = "_field_names"  # which fields a document has values for (exists queries)
+FIELD_NAMES = "_field_names"  # which text/keyword fields a document has values for (exists queries)
 
 KEYWORD_MAX_BYTES = 32766  # Elasticsearch's keyword limit; tantivy's term limit is ~64 KB
 
@@ -103,6 +103,11 @@ class FieldSpec:
         return NORMALISERS[self.normalizer](value)
 
     @property
+    def columnar(self) -> bool:
+        """Numbers, dates and booleans: always fast fields, so ``exists`` asks the column."""
+        return self.type in ("long", "date", "boolean")
+
+    @property
     def normalised_by_tantivy(self) -> bool:
         return KEYWORD_TOKENIZERS[self.normalizer] == self.normalizer
 
@@ -137,7 +142,7 @@ def build_schema(specs: dict[str, FieldSpec]) -> tantivy.Schema:
         elif spec.type == "keyword":
             sb.add_text_field(spec.name, stored=spec.stored, fast=spec.fast, tokenizer_name=spec.tokenizer,
                               index_option="basic")
-        elif spec.type in ("long", "date"):
+        elif spec.type in ("long", "date"):  # fast: sorting, and exists (see FieldSpec.columnar)
             sb.add_integer_field(spec.name, indexed=True, fast=True)
         elif spec.type == "boolean":
             sb.add_boolean_field(spec.name, indexed=True, fast=True)

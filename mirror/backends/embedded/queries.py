@@ -204,7 +204,10 @@ class QueryTranslator:
         return self.regex(spec, value, ci)
 
     def q_exists(self, body: dict[str, Any]) -> tantivy.Query:
-        return Q.term_query(self.schema, FIELD_NAMES, self.spec(body["field"]).base)
+        spec = self.spec(body["field"])
+        if spec.columnar:
+            return Q.exists_query(spec.name)
+        return Q.term_query(self.schema, FIELD_NAMES, spec.base)
 
     # -- compound ------------------------------------------------------------------
     def q_bool(self, body: dict[str, Any]) -> tantivy.Query:
