@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mirror.backends.embedded.dates import bound_millis, to_millis
+from mirror.dates import bound_millis, to_millis
 from mirror.backends.source import project
 
 RECORD = {

@@ -52,3 +52,10 @@ def test_odd_values_are_dropped_not_fatal() -> None:
     assert doc["reference.lens_id"] == ["a", "b"]
     assert doc["title"] == ["t1", "3"]  # the object is dropped, the number kept as text
     assert doc["affiliation_count"] == [2]
+
+
+def test_dates_elasticsearch_would_reject_are_not_indexed() -> None:
+    catalogue = catalogue_for("scholarly")
+    for bad in ("2020-13-45", "garbage", "20200101x"):
+        doc = search_document(catalogue, {"lens_id": "x", "date_published": bad, "created": "2020-01-02"})
+        assert "date_published" not in doc and doc["created"] == ["2020-01-02"], bad

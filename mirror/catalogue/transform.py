@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Callable
 
+from mirror.dates import to_millis
+
 from .model import Catalogue, Kind
 from .paths import PathReader, RecordView
 
@@ -30,7 +32,13 @@ def _coerce(kind: Kind, value: Any) -> Any:
     if kind is Kind.BOOLEAN:
         return value if isinstance(value, bool) else str(value).lower() in _TRUE
     if kind is Kind.DATE:
-        return value if isinstance(value, str) and value[:4].isdigit() else None
+        if not isinstance(value, str):
+            return None
+        try:
+            to_millis(value)
+        except ValueError:
+            return None  # not a date Elasticsearch would accept: not searchable (nor "existing")
+        return value
     return None  # pragma: no cover
 
 

@@ -37,7 +37,7 @@ class RecordMatcher:
     """Does one record match a compiled query? Built once per query, used per record."""
 
     def __init__(self, catalogue: Catalogue, query: dict[str, Any]) -> None:
-        from mirror.backends.embedded.dates import bound_millis, to_millis
+        from mirror.dates import bound_millis, to_millis
         from mirror.backends.embedded.fields import field_specs
 
         self.catalogue, self.specs = catalogue, field_specs(catalogue)

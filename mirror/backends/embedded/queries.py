@@ -14,7 +14,7 @@ import tantivy
 
 from mirror.errors import BadRequest
 
-from .dates import bound_millis, to_millis
+from mirror.dates import bound_millis, to_millis
 from .fields import FIELD_NAMES, FieldSpec
 
 Q = tantivy.Query

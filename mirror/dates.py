@@ -1,4 +1,8 @@
-"""Dates as the embedded index stores them: integer milliseconds since the epoch (UTC).
+"""Dates as Elasticsearch reads them, and as the embedded index stores them: integer
+milliseconds since the epoch (UTC).
+
+The record transform keeps only values that parse here, as Elasticsearch would
+reject a document with a malformed date; the record is still indexed without it.
 
 Range bounds follow Elasticsearch's rounding of missing date components: ``gte`` and
 ``lt`` round down to the start of the unit given, ``gt`` and ``lte`` round up to its
@@ -9,8 +13,8 @@ from __future__ import annotations
 
 import calendar
 import re
-from functools import lru_cache
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 _DATE = re.compile(
     r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})(?:[T ](?P<H>\d{2})(?::(?P<M>\d{2})(?::(?P<S>\d{2})"
