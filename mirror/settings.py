@@ -9,6 +9,9 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+MIN_HEAP_PER_THREAD = 15_000_000  # tantivy's floor for one indexing thread's memory
+
+
 class Settings(BaseSettings):
     """Runtime configuration; the CLI and the app factory both build one of these."""
 
@@ -31,10 +34,10 @@ class Settings(BaseSettings):
     # One Python thread reads and transforms records; on two cores a second tantivy
     # thread only competes with it (interleaved 100k-record runs: one thread ~25% faster).
     index_threads: int = Field(
-        0, ge=0, description="Indexing threads of the embedded writer; 0: one per core beyond the first, 1 to 4."
+        0, ge=0, le=8, description="Indexing threads of the embedded writer; 0: one per core beyond the first, 1 to 4."
     )
 
     def writer_threads(self) -> int:
-        if self.index_threads:
-            return self.index_threads
-        return max(1, min(4, (os.cpu_count() or 2) - 1))
+        threads = self.index_threads or max(1, min(4, (os.cpu_count() or 2) - 1))
+        # tantivy wants at least 15 MB of the budget per thread: fewer threads, not an error
+        return max(1, min(threads, self.index_heap_bytes // MIN_HEAP_PER_THREAD))

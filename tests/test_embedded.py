@@ -14,6 +14,7 @@ from mirror.catalogue import catalogue_for, packaged_sample
 from mirror.ingest.split import split_stream
 from mirror.query.compile import compile_search
 from mirror.query.request import parse_search_body
+from mirror.settings import Settings
 
 
 def variants(product: str, n: int) -> list[dict[str, Any]]:
@@ -154,10 +155,52 @@ def test_index_refuses_an_incomplete_split_unless_asked(tmp_path: Path) -> None:
 
 
 def test_writer_threads_leave_a_core_for_the_python_reader(monkeypatch: pytest.MonkeyPatch) -> None:
-    from mirror.settings import Settings
-
+    monkeypatch.delenv("LENS_MIRROR_INDEX_THREADS", raising=False)
+    monkeypatch.delenv("LENS_MIRROR_INDEX_HEAP_BYTES", raising=False)
     for cores, threads in ((1, 1), (2, 1), (4, 3), (16, 4)):
         monkeypatch.setattr("os.cpu_count", lambda: cores)
         assert Settings().writer_threads() == threads
     monkeypatch.setenv("LENS_MIRROR_INDEX_THREADS", "2")
     assert Settings().writer_threads() == 2
+    # tantivy needs 15 MB a thread: a small budget means fewer threads, not a failure
+    assert Settings(index_threads=4, index_heap_bytes=40_000_000).writer_threads() == 2
+
+
+def test_a_writer_budget_too_small_is_a_clear_error(tmp_path: Path) -> None:
+    index = EmbeddedIndex(tmp_path / "idx", catalogue_for("scholarly"))
+    with pytest.raises(IndexUnavailable, match="LENS_MIRROR_INDEX_HEAP_BYTES"):
+        index_files(index, [], heap_bytes=10_000_000, threads=1)
+
+
+def test_an_interrupted_run_resumes_without_losing_or_doubling_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Commits land inside chunks, so the crash leaves a chunk half committed and not
+    # recorded: the rerun reads it again and its committed records replace themselves.
+    monkeypatch.setattr(indexing, "COMMIT_EVERY", 3)
+    monkeypatch.setattr(indexing, "BLOCK", 1)
+    chunks = write_chunks(tmp_path, "p", [orjson.dumps(r) for r in variants("patent", 40)])
+    real, read = indexing.iter_chunk_lines, 0
+
+    def dying(path: Path) -> Any:
+        nonlocal read
+        for line in real(path):
+            read += 1
+            if read > 25:
+                raise RuntimeError("power cut")
+            yield line
+
+    monkeypatch.setattr(indexing, "iter_chunk_lines", dying)
+    index = EmbeddedIndex(tmp_path / "idx", catalogue_for("patent"))
+    with pytest.raises(RuntimeError, match="power cut"):
+        index_files(index, [chunks])
+    reopened = EmbeddedIndex(tmp_path / "idx", catalogue_for("patent"))
+    recorded = reopened.read_meta()["chunks"]
+    manifest = orjson.loads((chunks / "manifest.json").read_bytes())
+    in_recorded = sum(c["records"] for c in manifest["chunks"] if any(r["file"] == c["file"] for r in recorded.values()))
+    assert recorded and in_recorded < reopened.count() <= 24  # a half-read chunk is committed, not recorded
+
+    monkeypatch.setattr(indexing, "iter_chunk_lines", real)
+    report = index_files(reopened, [chunks])
+    assert report.chunks_skipped == len(recorded)
+    assert reopened.count() == 40

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from conftest import REFERENCE, Corpus
-from mirror.backends.embedded.dates import bound_millis, to_millis
+from mirror.dates import bound_millis, to_millis
 from mirror.catalogue import Kind, Resolved, build_catalogue, catalogue_for, packaged_schema
 from mirror.catalogue.derive import normalise_identifier
 from mirror.catalogue.transform import search_document
@@ -83,6 +83,8 @@ def test_documented_field_finds_its_records(api: httpx.Client, corpus: Corpus, p
         derived = resolved.field.derive is not None
         assert not derived and set(resolved.field.sources) <= set(missing), f"no generated record has {name}"
         return
+    # exists: text and keywords through _field_names, numbers, dates and flags by column
+    assert found(api, product, {"exists": {"field": name}}) == {i for i, _ in holders}, name
     lens_id, values = holders[len(holders) // 2]
     value = values[0]
     hits = found(api, product, query_for(name, resolved, value))

@@ -1,8 +1,7 @@
 """``lens-mirror sync`` against the loopback bulk stand-in (tests/bulkstub.py).
 
 Each test publishes a small generated gzip JSON Lines release, syncs it into a
-temporary data dir with small split chunks (so indexing spans many commits),
-and looks at the served index, CURRENT, the state file and what the stub saw.
+temporary data dir with small split chunks (a dozen a release), and looks at the served index, CURRENT, the state file and what the stub saw.
 """
 
 from __future__ import annotations

@@ -10,7 +10,11 @@ from typing import Any, Protocol
 
 class Backend(Protocol):
     def search(self, product: str, body: dict[str, Any]) -> dict[str, Any]:
-        """Run a compiled search body; answer in Elasticsearch's response shape."""
+        """Run a compiled search body; answer in Elasticsearch's response shape.
+
+        A hit's ``_source`` may be an ``orjson.Fragment`` (the stored record's bytes,
+        passed through unparsed); the API's orjson responses write it as it is.
+        """
 
     def get(self, product: str, lens_id: str) -> dict[str, Any] | None:
         """One record by Lens ID, or None."""

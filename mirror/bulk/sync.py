@@ -10,8 +10,8 @@ finished work:
   the release's size and MD5 check; until then a rerun streams the file again
   from byte 0 and :func:`split_stream`'s own resume skips the chunks it already
   finished (it re-reads, but does not re-write, the part already split).
-* **index** resumes by itself (each finished chunk is committed and recorded in
-  the index's ``lens-mirror.json``; a record indexed twice stays one record).
+* **index** resumes by itself (every commit records the chunks finished before
+  it in the index's ``lens-mirror.json``; a record indexed twice stays one record).
 * **switch** is one atomic rename of ``CURRENT``; the running server picks it up
   on its next request. The state is marked ``serving`` only after the rename,
   so a crash in between merely repeats the rename.

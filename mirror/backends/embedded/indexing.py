@@ -1,8 +1,9 @@
 """Indexing chunk files into an embedded index: idempotent, resumable, guarded.
 
 Each record replaces any earlier copy with the same lens_id, so indexing the same
-data twice leaves one copy. Every finished chunk is committed and recorded in the
-index's metadata, so an interrupted run resumes at the first unfinished chunk.
+data twice leaves one copy. The writer commits every COMMIT_EVERY records and at
+the end; each commit records in the index's metadata the chunks finished before it,
+so an interrupted run resumes at the first chunk not yet committed.
 A bad record is counted and reported with its file and line; it never stops the
 run or kills the writer.
 """
@@ -67,7 +68,7 @@ class Replacements:
     def __init__(self, index: EmbeddedIndex) -> None:
         self.index = index
         self.uncommitted: set[str] = set()
-        self.committed_empty = index.count() == 0
+        self.committed_empty = index.index.searcher().num_docs == 0
 
     def in_index(self, ids: list[str]) -> bool:
         """Whether any of ``ids`` is in the committed index."""
@@ -102,11 +103,14 @@ def index_files(
     for p in paths:
         if not p.is_file():
             raise FileNotFoundError(f"{p}: no such chunk file")
+    chunks = {_chunk_key(p): p for p in paths}  # a chunk named twice (its directory and itself) is read once
+    settings = Settings()
+    writer = index.writer(heap_bytes or settings.index_heap_bytes, threads or settings.writer_threads())
+    # Only now, holding the writer's lock, is what is committed known to stay so.
+    index.index.reload()
     meta = index.read_meta()
     done = meta.setdefault("chunks", {})
     replacements = Replacements(index)
-    settings = Settings()
-    writer = index.writer(heap_bytes or settings.index_heap_bytes, threads or settings.writer_threads())
     pending = 0  # records added since the last commit
     finished: list[tuple[str, Path]] = []  # chunks read to the end since the last commit
 
@@ -144,8 +148,7 @@ def index_files(
             commit()
 
     try:
-        for path in paths:
-            key = _chunk_key(path)
+        for key, path in chunks.items():
             if key in done:
                 report.chunks_skipped += 1
                 continue
@@ -156,11 +159,15 @@ def index_files(
                     block.append((f"{path}:{lineno}", fields[ID][0], builder.document(fields, line)))
                 except (orjson.JSONDecodeError, BadRecord, ValueError, TypeError) as exc:
                     report.problem(f"{path}:{lineno}: {exc}")
+                    if on_record:
+                        on_record(1)  # progress counts lines read, good or bad
                     continue
                 except BaseException as exc:
                     if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                         raise
                     report.problem(f"{path}:{lineno}: the index rejected this record: {exc}")
+                    if on_record:
+                        on_record(1)
                     continue
                 if len(block) >= BLOCK:
                     add(block)

@@ -20,6 +20,7 @@ import tantivy
 
 from mirror.catalogue import Catalogue, catalogue_for
 from mirror.errors import LensError
+from mirror.settings import MIN_HEAP_PER_THREAD
 
 from .fields import ID, SOURCE, build_analyzers, build_schema, field_specs, schema_signature
 from .queries import QueryTranslator
@@ -125,6 +126,11 @@ class EmbeddedIndex:
 
     # -- writing -------------------------------------------------------------------
     def writer(self, heap_bytes: int, threads: int) -> tantivy.IndexWriter:
+        if heap_bytes < MIN_HEAP_PER_THREAD * threads:
+            raise IndexUnavailable(
+                f"the index writer needs at least {MIN_HEAP_PER_THREAD * threads:,} bytes for {threads} thread(s); "
+                f"raise LENS_MIRROR_INDEX_HEAP_BYTES (now {heap_bytes:,})"
+            )
         try:
             return self.index.writer(heap_bytes, threads)
         except ValueError as exc:
