@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 _STEP = re.compile(r"^(?P<key>[A-Za-z0-9_]+)(?:\[(?P<fkey>[A-Za-z0-9_]+)(?:=(?P<fval>[^\]]*))?\])?$")
 
@@ -51,37 +51,6 @@ def _flatten(value: Any, out: list[Any]) -> None:
                 out.append(item)
     elif value is not None:
         out.append(value)
-
-
-Extractor = Callable[[Any], list[Any]]
-
-
-@lru_cache(maxsize=None)
-def compile_path(path: str) -> Extractor:
-    """A function returning every leaf value at ``path``: the transform's hot loop.
-
-    Walks level by level over plain lists (no generators, no recursion per value).
-    """
-    steps = [(s.key, s.filter_key, s.filter_value) for s in parse_path(path)]
-
-    def extract(record: Any) -> list[Any]:
-        nodes: list[Any] = []
-        _flatten(record, nodes)
-        for key, fkey, fval in steps:
-            found: list[Any] = []
-            for node in nodes:
-                if type(node) is dict:
-                    child = node.get(key)
-                    if child is not None:
-                        _flatten(child, found)
-            if fkey is not None:
-                found = [c for c in found if type(c) is dict and fkey in c and (fval is None or str(c[fkey]) == fval)]
-            if not found:
-                return found
-            nodes = found
-        return nodes
-
-    return extract
 
 
 class PathReader:
@@ -149,11 +118,6 @@ def _walk(nodes: list[Any], branches: tuple[Branch, ...], out: dict[str, list[An
                 _walk(found, children, out)
 
 
-@lru_cache(maxsize=None)
-def is_filtered(path: str) -> bool:
-    return any(step.filter_key is not None for step in parse_path(path))
-
-
 class RecordView:
     """A record plus the values of the paths its reader knows: what derivations read."""
 
@@ -169,13 +133,18 @@ class RecordView:
         if found is None:
             if path in self.reader.paths:
                 return []
-            found = self.found[path] = compile_path(path)(self.record)  # a path no one declared
+            found = self.found[path] = values_at(self.record, path)  # a path no one declared
         return found
 
 
-def values_at(record: dict[str, Any], path: str) -> list[Any]:
+@lru_cache(maxsize=None)
+def _reader(path: str) -> PathReader:
+    return PathReader((path,))
+
+
+def values_at(record: Any, path: str) -> list[Any]:
     """Every leaf value at ``path`` (lists flattened, nulls dropped)."""
-    return compile_path(path)(record)
+    return _reader(path).read(record).get(path, [])
 
 
 def schema_path(path: str) -> str:

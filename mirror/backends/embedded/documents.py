@@ -14,8 +14,8 @@ import tantivy
 from mirror.catalogue import Catalogue
 from mirror.catalogue.derive import lens_id_key
 from mirror.catalogue.transform import search_document
-
 from mirror.dates import to_millis
+
 from .fields import FIELD_NAMES, ID, LENS_KEY, SOURCE, FieldSpec
 
 Convert = Callable[[list[Any]], list[Any]] | None

@@ -12,9 +12,9 @@ from typing import Any
 
 import tantivy
 
+from mirror.dates import bound_millis, to_millis
 from mirror.errors import BadRequest
 
-from mirror.dates import bound_millis, to_millis
 from .fields import FIELD_NAMES, FieldSpec
 
 Q = tantivy.Query
