@@ -22,6 +22,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import random
 import re
 import threading
@@ -249,6 +250,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+
+_PROXIES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing from the developer's shell may steer these tests (or reach the internet):
+    no LENS_MIRROR_* setting, no Lens token, no proxy. Autouse where imported."""
+    for name in list(os.environ):
+        if name.startswith("LENS_MIRROR_") or name == "LENS_API_TOKEN" or name in _PROXIES:
+            monkeypatch.delenv(name)
 
 
 @pytest.fixture

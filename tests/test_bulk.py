@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import typer
-from bulkstub import RESET_DATE, BulkStub, bulk_stub, make_bulk_file  # noqa: F401 - bulk_stub is a fixture
+from bulkstub import RESET_DATE, BulkStub, bulk_stub, isolated_env, make_bulk_file  # noqa: F401 - fixtures
 from click.testing import Result
 from typer.testing import CliRunner
 
@@ -34,15 +34,6 @@ CUT = 100_000  # where the stub hangs up when told to drop
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Nothing from the developer's shell may steer these tests (or reach the internet).
-    for name in ("LENS_API_TOKEN", "LENS_MIRROR_API_URL", "LENS_MIRROR_DATA_DIR"):
-        monkeypatch.delenv(name, raising=False)
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

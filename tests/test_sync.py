@@ -22,7 +22,7 @@ import orjson
 import pytest
 import tantivy
 import typer
-from bulkstub import BulkStub, bulk_stub  # noqa: F401 - bulk_stub is a fixture
+from bulkstub import BulkStub, bulk_stub, isolated_env  # noqa: F401 - fixtures
 from click.testing import Result
 from typer.testing import CliRunner
 
@@ -80,14 +80,6 @@ def publish(stub: BulkStub, release: tuple[bytes, list[str], dict[str, Any]], ve
 
 
 # -- fixtures and helpers ----------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("LENS_API_TOKEN", "LENS_MIRROR_DATA_DIR", "LENS_MIRROR_INDEX_HEAP_BYTES"):
-        monkeypatch.delenv(name, raising=False)
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
