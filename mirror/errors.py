@@ -1,33 +1,57 @@
-"""One error hierarchy for the whole mirror; the API turns each into one JSON shape."""
+"""One error hierarchy for the whole mirror.
+
+Every exception lens-mirror raises on purpose derives from :class:`MirrorError`.
+The HTTP layer maps each to the one Lens error shape with its ``status``; the
+CLI prints its message as one line and exits with its ``exit_code``. Anything
+that is not a ``MirrorError`` is a bug.
+"""
 
 from __future__ import annotations
 
 
-class LensError(Exception):
-    """An error a client caused or should see; ``status`` is its HTTP status."""
+class MirrorError(Exception):
+    """An expected failure: a client's bad request, bad input files, an unusable index.
+
+    ``message`` stands on its own (what went wrong and, where known, what to do).
+    """
 
     status = 500
     title = "Internal Server Error"
+    exit_code = 1
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
 
-class BadRequest(LensError):
+class BadRequest(MirrorError):
     status, title = 400, "Bad Request"
 
 
-class Unauthorized(LensError):
+class LimitExceeded(BadRequest):
+    """A request over one of the documented work limits; the message names the limit's setting."""
+
+
+class Unauthorized(MirrorError):
     status, title = 401, "Unauthorized"
 
 
-class NotFound(LensError):
+class NotFound(MirrorError):
     status, title = 404, "Not Found"
 
 
-class UnsupportedMediaType(LensError):
+class UnsupportedMediaType(MirrorError):
     status, title = 415, "Unsupported Media Type"
+
+
+class PayloadTooLarge(MirrorError):
+    status, title = 413, "Payload Too Large"
+
+
+class ServiceUnavailable(MirrorError):
+    """The index or engine cannot answer (missing, broken, unreachable): never the client's fault."""
+
+    status, title = 503, "Service Unavailable"
 
 
 class NotYetSupported(BadRequest):

@@ -37,6 +37,29 @@ class Settings(BaseSettings):
         0, ge=0, le=8, description="Indexing threads of the embedded writer; 0: one per core beyond the first, 1 to 4."
     )
 
+    # -- request limits: each breach is a 400 naming the setting (Elasticsearch's defaults as a guide)
+    max_body_bytes: int = Field(
+        1_000_000, ge=1_000, description="Largest request body accepted, in bytes (a breach is a 413)."
+    )
+    max_query_length: int = Field(
+        10_000, ge=10, description="Longest query string (Lens or query_string), in characters."
+    )
+    max_pattern_length: int = Field(
+        1_000, ge=1, description="Longest wildcard, prefix or regular-expression pattern, in characters."
+    )
+    max_nesting_depth: int = Field(
+        20, ge=2, description="Deepest nesting of query clauses and parentheses (Elasticsearch: 20)."
+    )
+    max_clauses: int = Field(
+        1_024, ge=1, description="Most query clauses and terms in one request (Elasticsearch: 1,024 Boolean clauses)."
+    )
+    max_terms: int = Field(
+        65_536, ge=1, description="Most values in one terms or ids query (Elasticsearch: 65,536)."
+    )
+    max_source_paths: int = Field(
+        200, ge=1, description="Most entries in include or exclude."
+    )
+
     def writer_threads(self) -> int:
         threads = self.index_threads or max(1, min(4, (os.cpu_count() or 2) - 1))
         # tantivy wants at least 15 MB of the budget per thread: fewer threads, not an error

@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from mirror.catalogue import catalogue_for
-from mirror.errors import BadRequest, LensError
+from mirror.errors import BadRequest, MirrorError
 from mirror.query.compile import compile_search
 from mirror.query.request import parse_search_body, parse_sort_param, search_body_from_params
 
@@ -33,7 +33,7 @@ def test_golden(product: str, case: dict[str, Any]) -> None:
     if "body" in case:
         assert compile_request(product, case["request"]) == case["body"]
     else:
-        with pytest.raises(LensError) as err:
+        with pytest.raises(MirrorError) as err:
             compile_request(product, case["request"])
         assert (err.value.status, err.value.message) == (case["status"], case["message"])
 

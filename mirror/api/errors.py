@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from mirror.errors import LensError
+from mirror.errors import MirrorError
 from mirror.query.request import describe_validation_error
 
 log = logging.getLogger("mirror.api")
@@ -37,8 +37,8 @@ def error_response(request: Request, status: int, title: str, message: str) -> J
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(LensError)
-    async def lens_error(request: Request, exc: LensError) -> JSONResponse:
+    @app.exception_handler(MirrorError)
+    async def lens_error(request: Request, exc: MirrorError) -> JSONResponse:
         return error_response(request, exc.status, exc.title, exc.message)
 
     @app.exception_handler(RequestValidationError)

@@ -19,7 +19,7 @@ import orjson
 import tantivy
 
 from mirror.catalogue import Catalogue, catalogue_for
-from mirror.errors import LensError
+from mirror.errors import ServiceUnavailable
 from mirror.settings import MIN_HEAP_PER_THREAD
 
 from .fields import ID, SOURCE, build_analyzers, build_schema, field_specs, schema_signature
@@ -31,10 +31,8 @@ DEFAULT_VERSION = "local"
 _VERSION = re.compile(r"^[A-Za-z0-9._-]+$")
 
 
-class IndexUnavailable(LensError):
+class IndexUnavailable(ServiceUnavailable):
     """The index on disk cannot be used as asked (missing, busy, built differently)."""
-
-    status, title = 503, "Service Unavailable"
 
 
 def product_dir(data_dir: Path, product: str) -> Path:
