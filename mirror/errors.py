@@ -44,10 +44,6 @@ class UnsupportedMediaType(MirrorError):
     status, title = 415, "Unsupported Media Type"
 
 
-class PayloadTooLarge(MirrorError):
-    status, title = 413, "Payload Too Large"
-
-
 class ServiceUnavailable(MirrorError):
     """The index or engine cannot answer (missing, broken, unreachable): never the client's fault."""
 

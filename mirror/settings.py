@@ -39,7 +39,7 @@ class Settings(BaseSettings):
 
     # -- request limits: each breach is a 400 naming the setting (Elasticsearch's defaults as a guide)
     max_body_bytes: int = Field(
-        1_000_000, ge=1_000, description="Largest request body accepted, in bytes (a breach is a 413)."
+        1_000_000, ge=1_000, description="Largest request body accepted, in bytes."
     )
     max_query_length: int = Field(
         10_000, ge=10, description="Longest query string (Lens or query_string), in characters."
