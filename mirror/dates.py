@@ -52,17 +52,34 @@ def to_millis(text: str) -> int:
     return _millis(_parse(text)[0])
 
 
+def is_date(text: str) -> bool:
+    """Is ``text`` a date in the one grammar the index and every query use?
+
+    True only when it parses, names a real day (no 2020-02-30) and both of its
+    rounded range bounds exist (no year 9999 rounded up past the calendar).
+    """
+    try:
+        bound_millis(text, round_up=False)
+        bound_millis(text, round_up=True)
+    except (ValueError, OverflowError):
+        return False
+    return True
+
+
 def bound_millis(text: str, round_up: bool) -> int:
     """A range bound → epoch milliseconds, rounded as Elasticsearch rounds it."""
     start, unit = _parse(text)
     if not round_up or unit == "ms":
         return _millis(start)
-    if unit == "y":
-        end = start.replace(year=start.year + 1, month=1, day=1)
-    elif unit == "mo":
-        days = calendar.monthrange(start.year, start.month)[1]
-        end = start.replace(day=1) + timedelta(days=days)
-    else:
-        end = start + {"d": timedelta(days=1), "h": timedelta(hours=1), "min": timedelta(minutes=1),
-                       "s": timedelta(seconds=1)}[unit]
+    try:
+        if unit == "y":
+            end = start.replace(year=start.year + 1, month=1, day=1)
+        elif unit == "mo":
+            days = calendar.monthrange(start.year, start.month)[1]
+            end = start.replace(day=1) + timedelta(days=days)
+        else:
+            end = start + {"d": timedelta(days=1), "h": timedelta(hours=1), "min": timedelta(minutes=1),
+                           "s": timedelta(seconds=1)}[unit]
+    except (ValueError, OverflowError):  # the end of year 9999: the calendar's last millisecond
+        return _millis(datetime.max.replace(tzinfo=timezone.utc))
     return _millis(end) - 1

@@ -8,6 +8,28 @@ that is not a ``MirrorError`` is a bug.
 
 from __future__ import annotations
 
+from typing import Any
+
+import orjson
+
+EXCERPT_CHARS = 60
+
+
+def excerpt(value: Any, limit: int = EXCERPT_CHARS) -> str:
+    """A short quotation of client input for a message: never the whole of a 10 MB value.
+
+    JSON-encoded (orjson refuses pathological nesting instead of recursing), cut to
+    ``limit`` characters with the full length said.
+    """
+    try:
+        text = value if isinstance(value, str) else orjson.dumps(value, default=str).decode()
+    except (TypeError, orjson.JSONEncodeError):
+        return f"<{type(value).__name__}>"
+    quoted = repr(text[:limit]) if isinstance(value, str) else text[:limit]
+    if len(text) > limit:
+        return f"{quoted}… ({len(text):,} characters)"
+    return quoted
+
 
 class MirrorError(Exception):
     """An expected failure: a client's bad request, bad input files, an unusable index.

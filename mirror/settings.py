@@ -48,7 +48,7 @@ class Settings(BaseSettings):
         1_000, ge=1, description="Longest wildcard, prefix or regular-expression pattern, in characters."
     )
     max_nesting_depth: int = Field(
-        20, ge=2, description="Deepest nesting of query clauses and parentheses (Elasticsearch: 20)."
+        30, ge=2, description="Deepest nesting of query clauses and parentheses (Elasticsearch 8: 30)."
     )
     max_clauses: int = Field(
         1_024, ge=1, description="Most query clauses and terms in one request (Elasticsearch: 1,024 Boolean clauses)."
@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     )
     max_source_paths: int = Field(
         200, ge=1, description="Most entries in include or exclude."
+    )
+    max_slop: int = Field(
+        100, ge=0, description="Largest phrase slop (\"a b\"~N, match_phrase slop)."
     )
 
     def writer_threads(self) -> int:

@@ -6,9 +6,10 @@ import difflib
 from typing import Any
 
 from mirror.catalogue import Catalogue, record_paths
-from mirror.errors import BadRequest, NotYetSupported
+from mirror.errors import BadRequest, NotYetSupported, excerpt
 
 from .dsl import DslCompiler
+from .limits import Budget, Limits
 from .names import Names
 from .querystring import QueryStringCompiler
 from .request import MAX_WINDOW, SearchRequest
@@ -40,12 +41,15 @@ def check_request(req: SearchRequest, catalogue: Catalogue) -> None:
         raise BadRequest(f"from + size must not exceed {MAX_WINDOW} (got {req.from_} + {req.size}); use scroll for deep paging")
 
 
-def compile_query(query: str | dict[str, Any] | None, names: Names, regex: bool) -> dict[str, Any]:
+def compile_query(query: str | dict[str, Any] | None, names: Names, regex: bool,
+                  limits: Limits | None = None) -> dict[str, Any]:
+    limits = limits or Limits()
+    budget = Budget(limits)
     if query is None:
         return {"match_all": {}}
     if isinstance(query, str):
-        return QueryStringCompiler(names, names.default_fields(), "or", regex).compile(query)
-    return DslCompiler(names, regex).compile(query)
+        return QueryStringCompiler(names, names.default_fields(), "or", regex, limits, budget).compile(query)
+    return DslCompiler(names, regex, limits, budget).compile(query)
 
 
 def compile_sort(sort: list[dict[str, str]], names: Names) -> list[dict[str, Any]]:
@@ -53,11 +57,11 @@ def compile_sort(sort: list[dict[str, str]], names: Names) -> list[dict[str, Any
     seen: set[str] = set()
     for i, item in enumerate(sort):
         if len(item) != 1:
-            raise BadRequest(f"sort[{i}]: expected {{field: 'asc'|'desc'}}, got {item!r}")
+            raise BadRequest(f"sort[{i}]: expected {{field: 'asc'|'desc'}}, got {excerpt(item)}")
         (name, order), = item.items()
         order = str(order).lower()
         if order not in ("asc", "desc"):
-            raise BadRequest(f"sort[{i}]: order of {name!r} must be 'asc' or 'desc', got {item[name]!r}")
+            raise BadRequest(f"sort[{i}]: order of {excerpt(name)} must be 'asc' or 'desc', got {excerpt(item[name])}")
         if name in ("relevance", "_score"):
             key = "_score"
         else:
@@ -76,22 +80,30 @@ def compile_sort(sort: list[dict[str, str]], names: Names) -> list[dict[str, Any
     return out
 
 
-def check_source_paths(paths: list[str] | None, what: str, product: str) -> list[str]:
+def check_source_paths(paths: list[str] | None, what: str, product: str,
+                       limits: Limits | None = None) -> list[str]:
+    limits = limits or Limits()
+    if len(paths or ()) > limits.max_source_paths:
+        raise limits.breach(f"{what}: {len(paths or ()):,} entries", limits.max_source_paths, "max_source_paths")
     known = record_paths(product)
     for path in paths or []:
         if "*" not in path and path not in known:
-            close = difflib.get_close_matches(path, known, n=3, cutoff=0.6)
+            # difflib's cost grows with the name's length: only short names get suggestions
+            close = difflib.get_close_matches(path, known, n=3, cutoff=0.6) if len(path) <= 100 else []
             hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-            raise BadRequest(f"{what}: unknown {product} record field {path!r}{hint}")
+            raise BadRequest(f"{what}: unknown {product} record field {excerpt(path)}{hint}")
     return list(paths or [])
 
 
-def compile_search(req: SearchRequest, catalogue: Catalogue) -> dict[str, Any]:
+def compile_search(req: SearchRequest, catalogue: Catalogue, limits: Limits | None = None) -> dict[str, Any]:
     """The one Elasticsearch request body for a Lens search request."""
+    limits = limits or Limits()
     check_request(req, catalogue)
     names = Names(catalogue, stemming=req.stemming)
+    includes = check_source_paths(req.include, "include", catalogue.product, limits)
+    excludes = check_source_paths(req.exclude, "exclude", catalogue.product, limits)
     body: dict[str, Any] = {
-        "query": compile_query(req.query, names, req.regex),
+        "query": compile_query(req.query, names, req.regex, limits),
         "from": req.from_,
         "size": req.size,
         "sort": compile_sort(req.sort, names),
@@ -99,8 +111,6 @@ def compile_search(req: SearchRequest, catalogue: Catalogue) -> dict[str, Any]:
     }
     if any("_score" in s for s in body["sort"]):
         body["track_scores"] = True  # Elasticsearch omits max_score under a custom sort otherwise
-    includes = check_source_paths(req.include, "include", catalogue.product)
-    excludes = check_source_paths(req.exclude, "exclude", catalogue.product)
     if includes or excludes:
         body["_source"] = {k: v for k, v in (("includes", includes), ("excludes", excludes)) if v}
     if req.min_score is not None:

@@ -1,45 +1,100 @@
-"""Lens query strings → Elasticsearch DSL, through luqum's parse tree.
+"""Lens query strings → Elasticsearch DSL, through luqum's parse tree and its visitors.
 
 The raw string never reaches a backend: every field name is resolved through the
 catalogue and every value is checked against its field's kind (practice 3).
+
+Parsing is bounded before it starts: the string's length, then its tokens (one
+linear pass of luqum's lexer) are checked against the limits, so the parser,
+whose cost grows faster than linearly with the number of terms, only ever sees
+small inputs; the tree's depth is checked before it is walked. Each thread
+parses with its own lexer (``luqum.thread``), so no request waits for another's.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from typing import Any
+from typing import Any, Iterator
 
-from luqum.exceptions import ParseError
-from luqum.parser import parser
+from luqum.exceptions import InconsistentQueryException, ParseError
+from luqum.parser import lexer as luqum_lexer
+from luqum.thread import parse as luqum_parse
 from luqum.tree import (
-    AndOperation, Boost, FieldGroup, From, Fuzzy, Group, Item, Not, OrOperation, Phrase, Plus, Prohibit,
-    Proximity, Range, Regex, SearchField, To, UnknownOperation, Word,
+    Boost, From, Fuzzy, Item, Not, Phrase, Plus, Prohibit, Proximity, Range, Regex, SearchField, To, Word,
 )
+from luqum.visitor import TreeVisitor
 
 from mirror.catalogue import Kind, Resolved
-from mirror.errors import BadRequest, NotYetSupported
+from mirror.errors import BadRequest, NotYetSupported, excerpt
 
+from .limits import Budget, Limits
 from .names import Names
-from .values import case_insensitive, coerce, coerce_bound
+from .patterns import check_pattern
+from .values import case_insensitive, check_boost, check_slop, coerce, coerce_bound
 
-_PARSE_LOCK = threading.Lock()  # luqum's PLY parser keeps state between calls
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
-_WILDCARD = re.compile(r"(?<!\\)[*?]")
-
-
-def parse_query_string(text: str) -> Item:
-    if not text.strip():
-        raise BadRequest("query: the query string is empty")
-    with _PARSE_LOCK:
-        try:
-            return parser.parse(text)
-        except (ParseError, ValueError, TypeError) as exc:
-            raise BadRequest(f"query: malformed query string {text!r}: {exc}") from None
+_TERMS = {"TERM", "PHRASE", "REGEX"}
+_local = threading.local()
 
 
 def unescape(value: str) -> str:
     return _ESCAPE.sub(r"\1", value)
+
+
+def has_wildcard(raw: str) -> bool:
+    """Does a query-string word hold an unescaped ``*`` or ``?``?"""
+    i = 0
+    while i < len(raw):
+        if raw[i] == "\\":
+            i += 2
+            continue
+        if raw[i] in "*?":
+            return True
+        i += 1
+    return False
+
+
+def wildcard_value(raw: str) -> str:
+    """A word with wildcards → an Elasticsearch wildcard value: ``\\*`` and ``\\?`` stay escaped."""
+    return _ESCAPE.sub(lambda m: m[0] if m[1] in "*?\\" else m[1], raw)
+
+
+def _tokens(text: str) -> Iterator[Any]:
+    if not hasattr(_local, "lexer"):
+        _local.lexer = luqum_lexer.clone()
+    lexer = _local.lexer
+    lexer.input(text)
+    return iter(lexer.token, None)
+
+
+def parse_query_string(text: str, limits: Limits) -> Item:
+    if not text.strip():
+        raise BadRequest("query: the query string is empty")
+    if len(text) > limits.max_query_length:
+        raise limits.breach(f"query: the query string is {len(text):,} characters long", limits.max_query_length,
+                            "max_query_length")
+    try:
+        terms = tokens = 0
+        for token in _tokens(text):
+            tokens += 1
+            terms += token.type in _TERMS
+            if terms > limits.max_clauses or tokens > 4 * limits.max_clauses:
+                raise limits.breach("query: the query string has too many terms", limits.max_clauses, "max_clauses")
+        return luqum_parse(text)
+    except (ParseError, InconsistentQueryException, ValueError, TypeError) as exc:
+        raise BadRequest(f"query: malformed query string {excerpt(text)}: {str(exc)[:120]}") from None
+
+
+def tree_depth(tree: Item) -> int:
+    """Levels of operators and groups above the deepest leaf (iterative: any depth is safe)."""
+    deepest, stack = 0, [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.children
+        if children:
+            stack.extend((child, depth + 1) for child in children)
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def bool_query(must=(), should=(), must_not=(), minimum_should_match: int | None = None) -> dict[str, Any]:
@@ -58,70 +113,100 @@ def bool_query(must=(), should=(), must_not=(), minimum_should_match: int | None
     return {"bool": body}
 
 
-class QueryStringCompiler:
-    """Compiles one query string. ``fields`` are searched by bare words."""
+class QueryStringCompiler(TreeVisitor):
+    """Compiles one query string. ``fields`` are searched by bare words.
 
-    def __init__(self, names: Names, fields: list[Resolved], default_operator: str = "or", regex: bool = False):
+    Each ``visit_*`` method yields the one Elasticsearch query its node compiles
+    to; the context carries the field a ``field:`` prefix put in force.
+    """
+
+    def __init__(self, names: Names, fields: list[Resolved], default_operator: str = "or", regex: bool = False,
+                 limits: Limits | None = None, budget: Budget | None = None, depth: int = 1) -> None:
+        super().__init__()
         self.names, self.fields, self.regex = names, fields, regex
+        self.limits = limits or Limits()
+        self.budget = budget or Budget(self.limits)
+        self.depth = depth
         self.default_operator = default_operator.lower()
         if self.default_operator not in ("and", "or"):
-            raise BadRequest(f"default_operator must be 'and' or 'or', got {default_operator!r}")
+            raise BadRequest(f"default_operator must be 'and' or 'or', got {excerpt(default_operator)}")
 
     def compile(self, text: str) -> dict[str, Any]:
-        return self.node(parse_query_string(text), None)
+        tree = parse_query_string(text, self.limits)
+        self.budget.check_depth(self.depth + tree_depth(tree))
+        return self.one(tree, {"field": None})
 
-    # -- tree walk ---------------------------------------------------------------
-    def node(self, node: Item, field: Resolved | None) -> dict[str, Any]:
-        if isinstance(node, SearchField):
-            return self.node(node.expr, self.names.resolve(node.name))
-        if isinstance(node, (Group, FieldGroup)):
-            return self.node(node.expr, field)
-        if isinstance(node, AndOperation):
-            return self.combine(node.children, field, "and")
-        if isinstance(node, OrOperation):
-            return self.combine(node.children, field, "or")
-        if isinstance(node, UnknownOperation):
-            return self.combine(node.children, field, self.default_operator)
-        if isinstance(node, (Not, Prohibit)):
-            return bool_query(must_not=[self.node(node.a, field)])
-        if isinstance(node, Plus):
-            return self.node(node.a, field)
-        if isinstance(node, Boost):
-            return {"bool": {"must": [self.node(node.expr, field)], "boost": float(node.force)}}
+    def one(self, node: Item, context: dict[str, Any]) -> dict[str, Any]:
+        return next(iter(self.visit_iter(node, context)))
+
+    # -- structure ---------------------------------------------------------------
+    def visit_search_field(self, node: SearchField, context: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        yield self.one(node.expr, {"field": self.names.resolve(node.name)})
+
+    def visit_group(self, node: Item, context: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        yield self.one(node.expr, context)
+
+    visit_field_group = visit_group
+
+    def visit_and_operation(self, node: Item, context: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        yield self.combine(node.children, context, "and")
+
+    def visit_or_operation(self, node: Item, context: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        yield self.combine(node.children, context, "or")
+
+    def visit_unknown_operation(self, node: Item, context: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        yield self.combine(node.children, context, self.default_operator)
+
+    def visit_not(self, node: Not | Prohibit, context: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        yield bool_query(must_not=[self.one(node.a, context)])
+
+    visit_prohibit = visit_not
+
+    def visit_plus(self, node: Plus, context: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        yield self.one(node.a, context)
+
+    def visit_boost(self, node: Boost, context: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        boost = check_boost(str(node.force), f"query: the boost of {excerpt(str(node.expr))}")
+        yield {"bool": {"must": [self.one(node.expr, context)], "boost": boost}}
+
+    def visit_fuzzy(self, node: Fuzzy, context: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        raise NotYetSupported(f"fuzzy search ({excerpt(str(node))})")
+
+    def generic_visit(self, node: Item, context: dict[str, Any]) -> Iterator[dict[str, Any]]:
         if isinstance(node, (Word, Phrase, Regex, Range, From, To, Proximity)):
-            return self.leaf(node, field)
-        if isinstance(node, Fuzzy):
-            raise NotYetSupported(f"fuzzy search ({node})")
-        raise BadRequest(f"query: unsupported query string syntax {str(node)!r}")
+            yield self.leaf(node, context["field"])
+            return
+        raise BadRequest(f"query: unsupported query string syntax {excerpt(str(node))}")
 
-    def combine(self, children: list[Item], field: Resolved | None, operator: str) -> dict[str, Any]:
+    def combine(self, children: list[Item], context: dict[str, Any], operator: str) -> dict[str, Any]:
         must, should, must_not = [], [], []
         for child in children:
             if isinstance(child, (Not, Prohibit)):
-                must_not.append(self.node(child.a, field))
+                must_not.append(self.one(child.a, context))
             elif isinstance(child, Plus) or operator == "and":
-                must.append(self.node(child, field))
+                must.append(self.one(child, context))
             else:
-                should.append(self.node(child, field))
+                should.append(self.one(child, context))
         if not must and not should:  # "NOT a NOT b": everything but those
             return bool_query(must=[{"match_all": {}}], must_not=must_not)
         return bool_query(must, should, must_not, minimum_should_match=1 if should and not must else None)
 
     # -- leaves ------------------------------------------------------------------
     def leaf(self, node: Item, field: Resolved | None) -> dict[str, Any]:
+        self.budget.spend()
         if field is None:
             if isinstance(node, (Word, Phrase, Proximity)):
                 return self.default_fields(node)
-            raise BadRequest(f"query: {str(node)!r} needs a field name, e.g. year_published:{node}")
+            raise BadRequest(f"query: {excerpt(str(node))} needs a field name, e.g. year_published:{excerpt(str(node))}")
         name = field.index_name
         if isinstance(node, Proximity):
-            return self.phrase(field, unescape(node.term.value[1:-1]), slop=int(node.degree or 0))
+            return self.phrase(field, unescape(node.term.value[1:-1]), self.slop(node))
         if isinstance(node, Phrase):
             return self.phrase(field, unescape(node.value[1:-1]))
         if isinstance(node, Regex):
             if not self.regex:
-                raise BadRequest(f'query: regular expression {node.value} needs "regex": true in the request')
-            return {"regexp": {name: self.pattern_options(field, node.value[1:-1])}}
+                raise BadRequest(f'query: regular expression {excerpt(node.value)} needs "regex": true in the request')
+            return {"regexp": {name: self.pattern_options(field, "regexp", node.value[1:-1])}}
         if isinstance(node, Range):
             return self.range(field, node.low.value, node.high.value, node.include_low, node.include_high)
         if isinstance(node, From):
@@ -129,12 +214,17 @@ class QueryStringCompiler:
         if isinstance(node, To):
             return self.range(field, "*", node.a.value, True, node.include)
         raw = node.value
-        if _WILDCARD.search(raw):
-            return {"wildcard": {name: self.pattern_options(field, unescape(raw))}}
+        if has_wildcard(raw):
+            return {"wildcard": {name: self.pattern_options(field, "wildcard", wildcard_value(raw))}}
         return self.term(field, unescape(raw))
 
-    @staticmethod
-    def pattern_options(field: Resolved, value: str) -> dict[str, Any]:
+    def slop(self, node: Proximity) -> int:
+        return check_slop(str(node.degree or 0), f"query: the slop of {excerpt(str(node.term))}", self.limits.max_slop)
+
+    def pattern_options(self, field: Resolved, kind: str, value: str) -> dict[str, Any]:
+        if field.kind not in (Kind.TEXT, Kind.KEYWORD, Kind.IDENTIFIER):
+            raise BadRequest(f"query: {kind} patterns need a text or keyword field, not {field.field.name!r}")
+        check_pattern(kind, value, self.limits.max_pattern_length, self.limits.max_nesting_depth)
         return {"value": value, "case_insensitive": True} if case_insensitive(field) else {"value": value}
 
     def term(self, field: Resolved, value: str) -> dict[str, Any]:
@@ -168,7 +258,7 @@ class QueryStringCompiler:
         """A bare word or phrase: searched in the default fields, best field wins."""
         if isinstance(node, Word):
             text, kind = unescape(node.value), "best_fields"
-            if _WILDCARD.search(node.value):
+            if has_wildcard(node.value):
                 return bool_query(should=[self.leaf(node, f) for f in self.fields], minimum_should_match=1)
         else:
             term = node.term if isinstance(node, Proximity) else node
@@ -180,6 +270,8 @@ class QueryStringCompiler:
         }
         if kind == "best_fields":
             body["operator"] = self.default_operator
-        if isinstance(node, Proximity) and node.degree:
-            body["slop"] = int(node.degree)
+        if isinstance(node, Proximity):
+            slop = self.slop(node)
+            if slop:
+                body["slop"] = slop
         return {"multi_match": body}

@@ -1,52 +1,39 @@
 """Elasticsearch query DSL → tantivy queries: how the embedded backend runs a body.
 
-Covers what ``mirror.query`` emits. tantivy panics (a ``BaseException``, not an
+Runs what ``mirror.query`` compiles, which has already judged every value: a
+handler per compiled query type of the registry (checked when the class is
+made), patterns translated by ``mirror.query.patterns``, ``minimum_should_match``
+computed by ``mirror.query.should``. tantivy panics (a ``BaseException``, not an
 ``Exception``) on a one-word phrase and on some empty inputs, so those cases are
 rewritten before tantivy sees them.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import tantivy
 
 from mirror.dates import bound_millis, to_millis
-from mirror.errors import BadRequest
+from mirror.query.patterns import to_regex
+from mirror.query.registry import QueryDispatch
+from mirror.query.should import required_should
 
 from .fields import FIELD_NAMES, FieldSpec
 
 Q = tantivy.Query
-_GLOB = re.compile(r"\\(.)|([*?])|([^\\*?]+)", re.DOTALL)
 
 
-def glob_to_regex(pattern: str) -> str:
-    out = []
-    for escaped, wild, literal in _GLOB.findall(pattern):
-        if wild:
-            out.append(".*" if wild == "*" else ".")
-        else:
-            out.append(re.escape(escaped or literal))
-    return "".join(out)
-
-
-class QueryTranslator:
+class QueryTranslator(QueryDispatch[tantivy.Query]):
     def __init__(self, schema: tantivy.Schema, specs: dict[str, FieldSpec], analyzers: dict[str, Any]) -> None:
         self.schema, self.specs, self.analyzers = schema, specs, analyzers
 
     def spec(self, name: str) -> FieldSpec:
-        try:
-            return self.specs[name]
-        except KeyError:
-            raise BadRequest(f"no such index field {name!r}") from None
+        return self.specs[name]  # the compile stage resolved every name: a miss is a bug
 
     def translate(self, query: dict[str, Any]) -> tantivy.Query:
-        (kind, body), = query.items()
-        method = getattr(self, f"q_{kind}", None)
-        if method is None:
-            raise BadRequest(f"the embedded backend cannot run {kind!r} queries")
-        result = method(body)
+        result = self.dispatch(query)
+        (body,) = query.values()
         boost = self._boost(body)
         return Q.boost_query(result, boost) if boost not in (None, 1, 1.0) else result
 
@@ -83,15 +70,15 @@ class QueryTranslator:
         return Q.term_query(self.schema, spec.name, self.value(spec, value))
 
     # -- leaf queries ----------------------------------------------------------------
-    def q_match_all(self, body: Any) -> tantivy.Query:
+    def on_match_all(self, body: Any) -> tantivy.Query:
         return Q.all_query()
 
-    def q_term(self, body: dict[str, Any]) -> tantivy.Query:
+    def on_term(self, body: dict[str, Any]) -> tantivy.Query:
         name, opts = self._field(body)
         value = opts["value"] if isinstance(opts, dict) else opts
         return self.term(self.spec(name), value)
 
-    def q_terms(self, body: dict[str, Any]) -> tantivy.Query:
+    def on_terms(self, body: dict[str, Any]) -> tantivy.Query:
         name, values = self._field(body)
         spec = self.spec(name)
         if not values:
@@ -100,18 +87,30 @@ class QueryTranslator:
             return Q.boolean_query([(tantivy.Occur.Should, self.term(spec, v)) for v in values])
         return Q.const_score_query(Q.term_set_query(self.schema, name, [self.value(spec, v) for v in values]), 1.0)
 
-    def match_text(self, spec: FieldSpec, text: Any, operator: str = "or", minimum: int | None = None) -> tantivy.Query:
+    def match_text(self, spec: FieldSpec, text: Any, operator: str = "or",
+                   minimum_should_match: int | str | None = None) -> tantivy.Query:
         if spec.type != "text":
             return self.term(spec, text)
         terms = [Q.term_query(self.schema, spec.name, t) for t in self.tokens(spec, text)]
         if not terms:
             return Q.empty_query()
-        if len(terms) == 1:
-            return terms[0]
-        occur = tantivy.Occur.Must if operator == "and" else tantivy.Occur.Should
-        return Q.boolean_query([(occur, t) for t in terms], minimum if operator != "and" else None)
+        if operator == "and":
+            return terms[0] if len(terms) == 1 else Q.boolean_query([(tantivy.Occur.Must, t) for t in terms])
+        return self.should(terms, minimum_should_match)
 
-    def q_match(self, body: dict[str, Any]) -> tantivy.Query:
+    @staticmethod
+    def should(clauses: list[tantivy.Query], spec: int | str | None,
+               required: list[tuple[Any, tantivy.Query]] | None = None) -> tantivy.Query:
+        """Optional clauses of which ``spec`` (Elasticsearch's minimum_should_match) must match."""
+        minimum = required_should(spec, len(clauses))
+        if minimum > len(clauses):
+            return Q.empty_query()  # as Lucene: more required than there are
+        if not required and len(clauses) == 1:
+            return clauses[0]
+        parts = [*(required or []), *((tantivy.Occur.Should, c) for c in clauses)]
+        return Q.boolean_query(parts, minimum or None)
+
+    def on_match(self, body: dict[str, Any]) -> tantivy.Query:
         name, opts = self._field(body)
         if not isinstance(opts, dict):
             opts = {"query": opts}
@@ -128,18 +127,19 @@ class QueryTranslator:
             return Q.term_query(self.schema, spec.name, words[0])
         return Q.phrase_query(self.schema, spec.name, words, slop)
 
-    def q_match_phrase(self, body: dict[str, Any]) -> tantivy.Query:
+    def on_match_phrase(self, body: dict[str, Any]) -> tantivy.Query:
         name, opts = self._field(body)
         if not isinstance(opts, dict):
             opts = {"query": opts}
         return self.phrase(self.spec(name), opts["query"], int(opts.get("slop", 0)))
 
-    def q_multi_match(self, body: dict[str, Any]) -> tantivy.Query:
+    def on_multi_match(self, body: dict[str, Any]) -> tantivy.Query:
         specs = [self.spec(n) for n in body["fields"]]
         if body.get("type") == "phrase":
             parts = [self.phrase(s, body["query"], int(body.get("slop", 0))) for s in specs]
         else:
-            parts = [self.match_text(s, body["query"], str(body.get("operator", "or")).lower()) for s in specs]
+            parts = [self.match_text(s, body["query"], str(body.get("operator", "or")).lower(),
+                                     body.get("minimum_should_match")) for s in specs]
         return Q.disjunction_max_query(parts) if len(parts) > 1 else parts[0]
 
     def range_query(self, spec: FieldSpec, bounds: dict[str, Any]) -> tantivy.Query:
@@ -159,9 +159,7 @@ class QueryTranslator:
             if "lt" in bounds:
                 high -= 1
         field_type = {"long": tantivy.FieldType.Integer, "date": tantivy.FieldType.Integer,
-                      "keyword": tantivy.FieldType.Text}.get(spec.type)
-        if field_type is None:
-            raise BadRequest(f"range queries are not possible on {spec.name!r}")
+                      "keyword": tantivy.FieldType.Text}[spec.type]  # the compile stage allows no other
         return Q.range_query(self.schema, spec.name, field_type, low, high, inc_low, inc_high)
 
     def bound(self, spec: FieldSpec, value: Any, round_up: bool) -> Any:
@@ -171,59 +169,49 @@ class QueryTranslator:
             return int(value)
         return self.value(spec, value)
 
-    def q_range(self, body: dict[str, Any]) -> tantivy.Query:
+    def on_range(self, body: dict[str, Any]) -> tantivy.Query:
         name, bounds = self._field(body)
         return self.range_query(self.spec(name), bounds)
 
-    def regex(self, spec: FieldSpec, pattern: str, case_insensitive: bool = False) -> tantivy.Query:
-        if case_insensitive:
-            pattern = "(?i)" + pattern
-        if spec.type not in ("text", "keyword"):
-            raise BadRequest(f"pattern queries are only possible on text and keyword fields, not {spec.name!r}")
-        try:
-            return Q.regex_query(self.schema, spec.name, pattern)
-        except ValueError as exc:
-            raise BadRequest(f"invalid regular expression {pattern!r}: {exc}") from None
-
-    def _pattern_value(self, body: dict[str, Any]) -> tuple[FieldSpec, str, bool]:
+    def pattern(self, kind: str, body: dict[str, Any]) -> tantivy.Query:
         name, opts = self._field(body)
         if not isinstance(opts, dict):
             opts = {"value": opts}
-        return self.spec(name), str(opts["value"]), bool(opts.get("case_insensitive"))
+        regex = to_regex(kind, str(opts["value"]))
+        if opts.get("case_insensitive"):
+            regex = "(?i)" + regex
+        return Q.regex_query(self.schema, self.spec(name).name, regex)
 
-    def q_wildcard(self, body: dict[str, Any]) -> tantivy.Query:
-        spec, value, ci = self._pattern_value(body)
-        return self.regex(spec, glob_to_regex(value), ci)
+    def on_wildcard(self, body: dict[str, Any]) -> tantivy.Query:
+        return self.pattern("wildcard", body)
 
-    def q_prefix(self, body: dict[str, Any]) -> tantivy.Query:
-        spec, value, ci = self._pattern_value(body)
-        return self.regex(spec, re.escape(value) + ".*", ci)
+    def on_prefix(self, body: dict[str, Any]) -> tantivy.Query:
+        return self.pattern("prefix", body)
 
-    def q_regexp(self, body: dict[str, Any]) -> tantivy.Query:
-        spec, value, ci = self._pattern_value(body)
-        return self.regex(spec, value, ci)
+    def on_regexp(self, body: dict[str, Any]) -> tantivy.Query:
+        return self.pattern("regexp", body)
 
-    def q_exists(self, body: dict[str, Any]) -> tantivy.Query:
+    def on_exists(self, body: dict[str, Any]) -> tantivy.Query:
         spec = self.spec(body["field"])
         if spec.columnar:
             return Q.exists_query(spec.name)
         return Q.term_query(self.schema, FIELD_NAMES, spec.base)
 
     # -- compound ------------------------------------------------------------------
-    def q_bool(self, body: dict[str, Any]) -> tantivy.Query:
+    def on_bool(self, body: dict[str, Any]) -> tantivy.Query:
         Occur = tantivy.Occur
-        clauses: list[tuple[Any, tantivy.Query]] = []
+        required: list[tuple[Any, tantivy.Query]] = []
         for q in body.get("must", []):
-            clauses.append((Occur.Must, self.translate(q)))
+            required.append((Occur.Must, self.translate(q)))
         for q in body.get("filter", []):
-            clauses.append((Occur.Must, Q.const_score_query(self.translate(q), 0.0)))
-        for q in body.get("should", []):
-            clauses.append((Occur.Should, self.translate(q)))
+            required.append((Occur.Must, Q.const_score_query(self.translate(q), 0.0)))
         for q in body.get("must_not", []):
-            clauses.append((Occur.MustNot, self.translate(q)))
-        if not clauses:
+            required.append((Occur.MustNot, self.translate(q)))
+        should = [self.translate(q) for q in body.get("should", [])]
+        if not required and not should:
             return Q.all_query()
-        if all(occur == Occur.MustNot for occur, _ in clauses):
-            clauses.append((Occur.Must, Q.all_query()))  # ES: a purely negative bool matches the rest
-        minimum = body.get("minimum_should_match")
-        return Q.boolean_query(clauses, int(minimum) if minimum is not None else None)
+        if should:
+            return self.should(should, body.get("minimum_should_match"), required)
+        if all(occur == Occur.MustNot for occur, _ in required):
+            required.append((Occur.Must, Q.all_query()))  # ES: a purely negative bool matches the rest
+        return Q.boolean_query(required)
