@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from mirror.errors import MirrorError
 
 
 MIN_HEAP_PER_THREAD = 15_000_000  # tantivy's floor for one indexing thread's memory
@@ -63,7 +65,30 @@ class Settings(BaseSettings):
         100, ge=0, description="Largest phrase slop (\"a b\"~N, match_phrase slop)."
     )
 
+    @field_validator("token")
+    @classmethod
+    def _usable_token(cls, value: str | None) -> str | None:
+        check_token_setting(value)
+        return value
+
     def writer_threads(self) -> int:
         threads = self.index_threads or max(1, min(4, (os.cpu_count() or 2) - 1))
         # tantivy wants at least 15 MB of the budget per thread: fewer threads, not an error
         return max(1, min(threads, self.index_heap_bytes // MIN_HEAP_PER_THREAD))
+
+
+def check_token_setting(token: str | None) -> None:
+    """Refuse a token no client could send: an empty one would otherwise switch auth off in silence.
+
+    Raises :class:`MirrorError` (not a pydantic ``ValueError``) so the CLI shows it as one line.
+    """
+    if token is None:
+        return
+    if not token.strip():
+        raise MirrorError(
+            "LENS_MIRROR_TOKEN is set but empty; set it to the token clients must send, or unset it to serve without one"
+        )
+    if token != token.strip():
+        raise MirrorError(
+            "LENS_MIRROR_TOKEN starts or ends with whitespace, which no Authorization header can carry; remove it"
+        )

@@ -178,3 +178,124 @@ def test_paging_through_tied_scores_follows_lens_id(api: httpx.Client, corpus: C
         seen += [r["lens_id"] for r in body["data"]]
     expected = sorted(r["lens_id"] for r in corpus.records["scholarly"] if r.get("abstract"))
     assert seen == expected
+
+
+# -- the HTTP layer: trailing slashes, body limit, message length, unknown products, OpenAPI -------------
+
+@pytest.mark.parametrize("path", ["/", "/schema/patent/", "/scholarly/search/", "/docs/", "/openapi.json/"])
+def test_a_trailing_slash_answers_directly(api: httpx.Client, path: str) -> None:
+    response = api.get(path, headers={"Host": "evil.example"})
+    assert response.status_code == 200 and "location" not in response.headers
+    assert response.content == api.get(path.rstrip("/") or "/").content
+
+
+def test_post_search_with_a_trailing_slash(api: httpx.Client, corpus: Corpus) -> None:
+    body = {"query": "malaria", "size": 3, "include": ["lens_id"]}
+    slashed = api.post("/scholarly/search/", json=body)
+    assert slashed.status_code == 200 and slashed.json() == post(api, "scholarly", body)
+    record = corpus.records["patent"][0]
+    assert api.get(f"/patent/{record['lens_id']}/").json() == record
+
+
+def test_a_body_over_the_limit_is_refused_by_its_declared_length(api: httpx.Client) -> None:
+    response = api.post("/scholarly/search", content=b" " * 1_000_001, headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["message"] == "the request body is larger than 1,000,000 bytes (LENS_MIRROR_MAX_BODY_BYTES)"
+
+
+def asgi_post(app: Any, path: str, content: Any) -> httpx.Response:
+    """One POST straight to the app in process (httpx's ASGI transport reads a body as the app asks for it)."""
+    import asyncio
+
+    async def send() -> httpx.Response:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mirror") as client:
+            return await client.post(path, content=content, headers={"content-type": "application/json"})
+
+    return asyncio.run(send())
+
+
+def test_a_streamed_body_is_read_only_up_to_the_limit(corpus: Corpus) -> None:
+    app = create_app(Settings(data_dir=corpus.data_dir, max_body_bytes=50_000))
+    sent = 0
+
+    async def chunks() -> Any:  # no Content-Length: only counting while reading can stop it
+        nonlocal sent
+        for _ in range(1_000):  # 10 MB if read to the end
+            sent += 1
+            yield b" " * 10_000
+
+    response = asgi_post(app, "/patent/search", chunks())
+    assert response.status_code == 400, response.text
+    assert "50,000 bytes (LENS_MIRROR_MAX_BODY_BYTES)" in response.json()["message"]
+    assert sent <= 7  # stopped just past 50 KB, not after 10 MB
+
+
+def test_a_body_under_the_limit_is_searched(corpus: Corpus) -> None:
+    app = create_app(Settings(data_dir=corpus.data_dir, max_body_bytes=1_000))
+    padded = b'{"size": 1' + b" " * 989 + b"}"  # exactly 1,000 bytes
+    assert asgi_post(app, "/scholarly/search", padded).json()["results"] == 1
+    assert asgi_post(app, "/scholarly/search", padded + b" ").status_code == 400
+
+
+@pytest.mark.parametrize(("method", "path", "kwargs"), [
+    ("post", "/scholarly/search", {"json": {"x" * 200_000: 1}}),
+    ("post", "/scholarly/search", {"json": {"size": "x" * 200_000}}),
+    ("post", "/scholarly/search", {"json": {"query": {"term": {"y" * 200_000: 1}}}}),
+    ("get", "/scholarly/" + "9" * 5_000, {}),
+    ("get", "/scholarly/search", {"params": {"size": "1" * 5_000}}),
+])
+def test_error_messages_never_echo_a_huge_input(api: httpx.Client, method: str, path: str,
+                                                 kwargs: dict[str, Any]) -> None:
+    response = api.request(method.upper(), path, **kwargs)
+    assert 400 <= response.status_code < 500, response.text[:300]
+    body = response.json()
+    assert len(body["message"]) <= 500 and len(body["path"]) <= 500
+    assert len(response.content) < 1_500
+
+
+@pytest.mark.parametrize(("method", "path", "kwargs"), [
+    ("get", "/books/search", {"params": {"size": "ten"}}),
+    ("post", "/books/search", {"json": {"colour": "red"}}),
+    ("post", "/books/search/", {"json": {}}),
+    ("get", "/books/000-000-000-000-000", {"params": {"include": "nope"}}),
+    ("post", "/books/aggregate", {"json": {}}),
+    ("get", "/schema/books/", {}),
+])
+def test_an_unknown_product_is_a_404_on_every_route(api: httpx.Client, method: str, path: str,
+                                                    kwargs: dict[str, Any]) -> None:
+    response = api.request(method.upper(), path, **kwargs)
+    assert response.status_code == 404, response.text
+    assert set(response.json()) == {"status", "error", "message", "path"} and "books" in response.json()["message"]
+
+
+def test_openapi_documents_what_the_api_answers(api: httpx.Client) -> None:
+    from mirror.query.request import SearchRequest
+
+    document = api.get("/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    operations = [(path, method, op) for path, ops in document["paths"].items() for method, op in ops.items()]
+    assert {(m, p) for p, m, _ in operations} == {
+        ("get", "/"), ("post", "/{product}/search"), ("get", "/{product}/search"), ("post", "/{product}/aggregate"),
+        ("get", "/schema/{product}"), ("get", "/{product}/{lens_id}")}
+    for path, method, op in operations:
+        assert "422" not in op["responses"], (method, path)  # never sent: validation errors are 400s
+        for status, response in op["responses"].items():
+            if status != "200":
+                assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+        for param in op.get("parameters", []):
+            if param["name"] == "product":
+                assert param["schema"]["enum"] == ["scholarly", "patent"]
+    assert "ValidationError" not in schemas and "HTTPValidationError" not in schemas
+    assert set(schemas["Error"]["required"]) == {"status", "error", "message", "path"}
+
+    def ok_schema(path: str, method: str) -> dict[str, Any]:
+        return document["paths"][path][method]["responses"]["200"]["content"]["application/json"]["schema"]
+
+    assert schemas[ok_schema("/", "get")["$ref"].split("/")[-1]]["type"] == "object"
+    search = schemas[ok_schema("/{product}/search", "post")["$ref"].split("/")[-1]]
+    assert set(search["required"]) == {"total", "max_score", "results", "data"}
+    post_search = document["paths"]["/{product}/search"]["post"]
+    assert {"400", "404", "415", "503"} <= set(post_search["responses"])
+    body = post_search["requestBody"]["content"]["application/json"]["schema"]
+    assert set(schemas[body["$ref"].split("/")[-1]]["properties"]) == set(
+        SearchRequest.model_json_schema()["properties"])

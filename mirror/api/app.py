@@ -3,69 +3,135 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import orjson
-from fastapi import Depends, FastAPI, Path as PathParam, Query, Request
+from fastapi import FastAPI, Path as PathParam, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 
 from mirror import PRODUCTS, __version__
 from mirror.backends import Backend, open_backend
 from mirror.catalogue import packaged_schema
-from mirror.errors import NotYetSupported, Unauthorized, UnsupportedMediaType
+from mirror.errors import (
+    BadRequest,
+    LimitExceeded,
+    NotFound,
+    NotYetSupported,
+    ServiceUnavailable,
+    Unauthorized,
+    UnsupportedMediaType,
+)
 from mirror.query.request import comma_list, search_body_from_params
-from mirror.settings import Settings
+from mirror.settings import Settings, check_token_setting
 
 from . import pipeline
 from .errors import JSONResponse, install_error_handlers
+from .middleware import DropTrailingSlash, RequireToken, token_matches
+from .models import (
+    PRODUCT_SCHEMA,
+    MirrorInfo,
+    Record,
+    RecordSchema,
+    SearchResponse,
+    error_responses,
+    search_request_schema,
+)
 
-PRODUCT = PathParam(..., description="scholarly or patent")
+# A plain string, so that an unknown product reaches check_product (a Lens 404), not
+# FastAPI's validation (a 400); the enum tells clients and fuzzers the two that exist.
+PRODUCT = PathParam(..., description="scholarly or patent", json_schema_extra=PRODUCT_SCHEMA)
+
+SEARCH_BODY = {
+    "requestBody": {
+        "required": False,
+        "description": "A Lens search request; an empty body searches everything.",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchRequest"}}},
+    }
+}
 
 
-def _token_of(request: Request) -> str | None:
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        return auth[7:].strip()
-    return request.query_params.get("token") or (auth.strip() or None)
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused as soon as it passes ``limit`` bytes (never buffered whole first)."""
+    def too_big() -> LimitExceeded:
+        return LimitExceeded(f"the request body is larger than {limit:,} bytes (LENS_MIRROR_MAX_BODY_BYTES)")
+
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_big()
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_big()
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def create_app(settings: Settings | None = None, backend: Backend | None = None) -> FastAPI:
     settings = settings or Settings()
+    check_token_setting(settings.token)  # again: a Settings may have been changed after validation
     backend = backend or open_backend(settings.backend, settings.data_dir, settings.es_url)
+    token = settings.token
 
-    def check_token(request: Request) -> None:
-        # Lens clients always send a token; it is ignored unless this mirror requires one.
-        if settings.token and _token_of(request) != settings.token:
-            raise Unauthorized("a valid token is required (Authorization: Bearer TOKEN, or token=TOKEN)")
+    def errors(*kinds: type[Any]) -> dict[int | str, dict[str, Any]]:
+        return error_responses(*(kinds + ((Unauthorized,) if token else ())))
 
     app = FastAPI(
         title="lens-mirror",
         version=__version__,
-        description="An offline mirror of the Lens.org scholarly and patent search API.",
+        description="An offline mirror of the Lens.org scholarly and patent search API."
+        + (" Every request needs the token (Authorization: Bearer TOKEN, or token=TOKEN)." if token else ""),
         default_response_class=JSONResponse,
-        dependencies=[Depends(check_token)],
+        redirect_slashes=False,  # DropTrailingSlash serves /x/ as /x instead
+        docs_url=None,  # served below, so that the page loads the schema with the caller's token=
+        redoc_url=None,
     )
     app.state.backend = backend
     install_error_handlers(app)
+    if token:
+        app.add_middleware(RequireToken, token=token)
+    app.add_middleware(DropTrailingSlash)  # outermost: the token check sees the path as routed
 
-    @app.get("/", summary="What this mirror serves")
+    def openapi_url(request: Request) -> str:
+        # A browser opening /docs?token=T must fetch the schema with the same token.
+        offered = request.query_params.get("token")
+        query = "?" + urlencode({"token": offered}) if token and offered and token_matches(offered, token) else ""
+        return f"{app.openapi_url}{query}"
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui(request: Request) -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url=openapi_url(request), title=f"{app.title} - Swagger UI")
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc(request: Request) -> HTMLResponse:
+        return get_redoc_html(openapi_url=openapi_url(request), title=f"{app.title} - ReDoc")
+
+    @app.get("/", summary="What this mirror serves", response_model=MirrorInfo,
+             responses=errors(ServiceUnavailable))
     def root() -> dict[str, Any]:
         return {"name": "lens-mirror", "version": __version__,
                 "products": {p: {"records": backend.count(p)} for p in PRODUCTS}}
 
-    @app.post("/{product}/search", summary="Search with a JSON body (Lens POST search)")
+    @app.post("/{product}/search", summary="Search with a JSON body (Lens POST search)",
+              response_model=SearchResponse, openapi_extra=SEARCH_BODY,
+              responses=errors(BadRequest, NotFound, UnsupportedMediaType, ServiceUnavailable))
     async def post_search(request: Request, product: str = PRODUCT) -> JSONResponse:
         pipeline.check_product(product)
         content_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
         if content_type not in ("application/json", "") and not content_type.endswith("+json"):
             raise UnsupportedMediaType(f"the body must be JSON (Content-Type: application/json), got {content_type!r}")
-        raw = await request.body()
+        raw = await read_body(request, settings.max_body_bytes)
         try:
             body = orjson.loads(raw) if raw.strip() else {}
         except orjson.JSONDecodeError as exc:
             raise UnsupportedMediaType(f"the body is not valid JSON: {exc}") from None
         return JSONResponse(await run_in_threadpool(pipeline.search, backend, product, body))
 
-    @app.get("/{product}/search", summary="Search with URL parameters (Lens GET search)")
+    @app.get("/{product}/search", summary="Search with URL parameters (Lens GET search)",
+             response_model=SearchResponse, responses=errors(BadRequest, NotFound, ServiceUnavailable))
     async def get_search(
         request: Request,
         product: str = PRODUCT,
@@ -76,19 +142,23 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     ) -> JSONResponse:
         # The named parameters above document the endpoint in OpenAPI; the body is built from
         # every parameter given, so an unknown one is rejected by name like a POST body key.
+        pipeline.check_product(product)
         params = {k: v for k, v in request.query_params.items() if k != "token"}
         return JSONResponse(await run_in_threadpool(pipeline.search, backend, product, search_body_from_params(params)))
 
-    @app.post("/{product}/aggregate", summary="Aggregations (not yet supported)")
+    @app.post("/{product}/aggregate", summary="Aggregations (not yet supported)",
+              responses=errors(BadRequest, NotFound))
     def aggregate(product: str = PRODUCT) -> None:
         pipeline.check_product(product)
         raise NotYetSupported("aggregation")
 
-    @app.get("/schema/{product}", summary="The record schema")
+    @app.get("/schema/{product}", summary="The record schema", response_model=RecordSchema,
+             responses=errors(NotFound))
     def schema(product: str = PRODUCT) -> dict[str, Any]:
         return packaged_schema(pipeline.check_product(product))
 
-    @app.get("/{product}/{lens_id}", summary="One record by Lens ID")
+    @app.get("/{product}/{lens_id}", summary="One record by Lens ID", response_model=Record,
+             responses=errors(BadRequest, NotFound, ServiceUnavailable))
     async def get_record(
         product: str = PRODUCT, lens_id: str = PathParam(...),
         include: str | None = Query(None), exclude: str | None = Query(None),
@@ -96,4 +166,36 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         return JSONResponse(await run_in_threadpool(
             pipeline.get_record, backend, product, lens_id, comma_list(include), comma_list(exclude)))
 
+    app.openapi = lambda: openapi_document(app, bool(token))  # type: ignore[method-assign]
     return app
+
+
+def openapi_document(app: FastAPI, token_required: bool) -> dict[str, Any]:
+    """FastAPI's document, finished: the search body's schema, auth schemes, and no 422.
+
+    FastAPI documents a 422 on every route with parameters; this app never sends one
+    (validation errors are the Lens 400), so it is removed.
+    """
+    if app.openapi_schema:
+        return app.openapi_schema
+    from fastapi.openapi.utils import get_openapi
+
+    document = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    components = document.setdefault("components", {})
+    schemas = components.setdefault("schemas", {})
+    body, defs = search_request_schema()
+    schemas.update(defs)
+    schemas["SearchRequest"] = body
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            operation.get("responses", {}).pop("422", None)
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    if token_required:
+        components["securitySchemes"] = {
+            "bearer": {"type": "http", "scheme": "bearer", "description": "Authorization: Bearer TOKEN"},
+            "token": {"type": "apiKey", "in": "query", "name": "token", "description": "token=TOKEN in the URL"},
+        }
+        document["security"] = [{"bearer": []}, {"token": []}]
+    app.openapi_schema = document
+    return document

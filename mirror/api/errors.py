@@ -12,7 +12,7 @@ import orjson
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse as StarletteJSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mirror.errors import MirrorError
@@ -21,19 +21,30 @@ from mirror.query.request import describe_validation_error
 log = logging.getLogger("mirror.api")
 
 
-class JSONResponse(Response):
-    """JSON rendered by orjson straight from plain data (no jsonable_encoder pass)."""
+class JSONResponse(StarletteJSONResponse):
+    """JSON rendered by orjson straight from plain data (no jsonable_encoder pass).
 
-    media_type = "application/json"
+    A JSONResponse subclass, so that OpenAPI documents each route's response model.
+    """
 
     def render(self, content: object) -> bytes:
         return orjson.dumps(content)
 
 
+#: Longest message an error carries: messages quote the client's input, which may be megabytes.
+MAX_MESSAGE_CHARS = 500
+
+
+def error_body(status: int, title: str, message: str, path: str) -> dict[str, object]:
+    if len(message) > MAX_MESSAGE_CHARS:
+        message = message[: MAX_MESSAGE_CHARS - 1] + "…"
+    if len(path) > MAX_MESSAGE_CHARS:
+        path = path[: MAX_MESSAGE_CHARS - 1] + "…"
+    return {"status": status, "error": title, "message": message, "path": path}
+
+
 def error_response(request: Request, status: int, title: str, message: str) -> JSONResponse:
-    return JSONResponse(
-        {"status": status, "error": title, "message": message, "path": request.url.path}, status_code=status
-    )
+    return JSONResponse(error_body(status, title, message, request.url.path), status_code=status)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -57,4 +68,4 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(request, 500, "Internal Server Error", f"unexpected error: {type(exc).__name__}")
 
 
-__all__ = ["JSONResponse", "error_response", "install_error_handlers"]
+__all__ = ["MAX_MESSAGE_CHARS", "JSONResponse", "error_body", "error_response", "install_error_handlers"]
