@@ -12,7 +12,7 @@ import pytest
 from conftest import Corpus
 from mirror.catalogue import catalogue_for
 from mirror.errors import BadRequest
-from mirror.query.evaluate import record_filter
+from mirror.backends.embedded.evaluate import record_filter
 
 QUERIES = {
     "scholarly": [
@@ -46,6 +46,45 @@ def test_filter_keeps_what_search_finds(api: httpx.Client, corpus: Corpus, produ
     assert response.status_code == 200, response.text
     found = {r["lens_id"] for r in response.json()["data"]}
     assert kept == found
+
+
+# Query objects whose options the backends compute themselves: both must agree with
+# Elasticsearch's definitions (minimum_should_match forms, Lucene regexes, escaped globs).
+OBJECTS = [
+    {"bool": {"should": [{"match": {"title": "malaria"}}, {"match": {"title": "vaccine"}},
+                         {"match": {"abstract": "malaria"}}], "minimum_should_match": "60%"}},
+    {"bool": {"should": [{"match": {"title": "malaria"}}, {"match": {"abstract": "malaria"}},
+                         {"term": {"is_open_access": True}}], "minimum_should_match": -1}},
+    {"bool": {"must": [{"range": {"year_published": {"gte": 2000}}}],
+              "should": [{"match": {"title": "malaria"}}, {"match": {"abstract": "vaccine"}}],
+              "minimum_should_match": "1<-50%"}},
+    {"match": {"abstract": {"query": "malaria vaccine trial children", "minimum_should_match": "75%"}}},
+    {"match": {"abstract": {"query": "malaria vaccine trial", "minimum_should_match": "-1"}}},
+    {"regexp": {"title": "mala[a-z]+"}},
+    {"regexp": {"field_of_study": "bio(chem|log).*|med@"}},
+    {"wildcard": {"title": "va?cin*"}},
+    {"query_string": {"query": "title:/vacc.n[a-z]*/ OR field_of_study:Bio\\*"}},
+]
+
+
+def test_an_escaped_star_is_a_literal_star(api: httpx.Client) -> None:
+    def total(query: str) -> int:
+        response = api.post("/scholarly/search", json={"query": query, "size": 0})
+        assert response.status_code == 200, response.text
+        return response.json()["total"]
+
+    assert total("field_of_study:Bio*") > 0
+    assert total("field_of_study:Bio\\*") == 0  # no field of study is spelled with a star
+
+
+@pytest.mark.parametrize("query", OBJECTS, ids=[str(i) for i in range(len(OBJECTS))])
+def test_filter_and_search_agree_on_query_objects(api: httpx.Client, corpus: Corpus, query: dict) -> None:
+    keep = record_filter(catalogue_for("scholarly"), query, regex=True)
+    kept = {r["lens_id"] for r in corpus.records["scholarly"] if keep(r)}
+    response = api.post("/scholarly/search", json={"query": query, "size": 1000, "include": ["lens_id"],
+                                                   "regex": True})
+    assert response.status_code == 200, response.text
+    assert kept == {r["lens_id"] for r in response.json()["data"]}
 
 
 def test_a_bad_filter_is_a_clear_error() -> None:

@@ -52,7 +52,7 @@ def _record_filter(console: Console, query: str, product: str | None, input: str
     """``--filter``: the query compiled like a search, evaluated on each record."""
     from mirror.catalogue import catalogue_for
     from mirror.errors import BadRequest
-    from mirror.query.evaluate import record_filter
+    from mirror.backends.embedded.evaluate import record_filter
 
     product = product or _product_from_name(input)
     if product not in PRODUCTS:

@@ -2,8 +2,9 @@
 
 The filter is compiled exactly like a search (same parser, same name resolution,
 same body), then run here against the record's search document instead of an
-index, so ``split --filter QUERY`` keeps the records that search would find.
-Relevance plays no part: a record matches or it does not.
+index, with the embedded index's own analysers, so ``split --filter QUERY`` keeps
+the records that search would find. Relevance plays no part: a record matches or
+it does not. A handler per compiled query type of the registry, as the executor.
 """
 
 from __future__ import annotations
@@ -14,34 +15,29 @@ from typing import Any, Callable
 
 from mirror.catalogue import SEARCH_PREFIX, Catalogue
 from mirror.catalogue.transform import search_document
-from mirror.errors import BadRequest
+from mirror.dates import bound_millis, to_millis
+from mirror.query.compile import compile_query
+from mirror.query.names import Names
+from mirror.query.patterns import to_regex
+from mirror.query.registry import QueryDispatch
+from mirror.query.should import required_should
 
-from .compile import compile_query
-from .names import Names
+from .fields import build_analyzers, field_specs
 
 Doc = dict[str, list[Any]]
+Test = Callable[[Doc], bool]
 
 
 @lru_cache(maxsize=1)
 def _analyzers() -> dict[str, Any]:
-    from mirror.backends.embedded.fields import build_analyzers
-
     return build_analyzers()
 
 
-def _glob(pattern: str) -> str:
-    return "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-
-
-class RecordMatcher:
+class RecordMatcher(QueryDispatch[Test]):
     """Does one record match a compiled query? Built once per query, used per record."""
 
     def __init__(self, catalogue: Catalogue, query: dict[str, Any]) -> None:
-        from mirror.dates import bound_millis, to_millis
-        from mirror.backends.embedded.fields import field_specs
-
         self.catalogue, self.specs = catalogue, field_specs(catalogue)
-        self.to_millis, self.bound_millis = to_millis, bound_millis
         self.test = self.compile(query)
 
     def matches(self, record: dict[str, Any]) -> bool:
@@ -50,9 +46,7 @@ class RecordMatcher:
     # -- fields ----------------------------------------------------------------------
     def field(self, index_name: str) -> tuple[str, Any, Callable[[Any], Any]]:
         """Search-document key, the index spec, and how values are compared."""
-        spec = self.specs.get(index_name)
-        if spec is None:
-            raise BadRequest(f"no such field {index_name!r}")
+        spec = self.specs[index_name]  # the compile stage resolved every name
         name = spec.base[len(SEARCH_PREFIX) + 1:]
         if spec.type == "text":
             analyzer = _analyzers()[spec.analyzer]
@@ -60,31 +54,27 @@ class RecordMatcher:
         if spec.type == "keyword":
             return name, spec, lambda v: spec.normalise(str(v))
         if spec.type == "date":
-            return name, spec, lambda v: self.to_millis(str(v))
+            return name, spec, lambda v: to_millis(str(v))
         return name, spec, lambda v: v
 
     # -- compile the body into a predicate over search documents --------------------
-    def compile(self, query: dict[str, Any]) -> Callable[[Doc], bool]:
-        (kind, body), = query.items()
-        method = getattr(self, f"c_{kind}", None)
-        if method is None:
-            raise BadRequest(f"{kind!r} queries cannot be used as a split filter")
-        return method(body)
+    def compile(self, query: dict[str, Any]) -> Test:
+        return self.dispatch(query)
 
     @staticmethod
     def _one(body: dict[str, Any]) -> tuple[str, Any]:
         (name, spec), = ((k, v) for k, v in body.items() if k != "boost")
         return name, spec
 
-    def c_match_all(self, body: Any) -> Callable[[Doc], bool]:
+    def on_match_all(self, body: Any) -> Test:
         return lambda doc: True
 
-    def c_exists(self, body: dict[str, Any]) -> Callable[[Doc], bool]:
+    def on_exists(self, body: dict[str, Any]) -> Test:
         name = self.field(body["field"])[0]
         return lambda doc: bool(doc.get(name))
 
-    def values_test(self, index_name: str, wanted: list[Any], phrase: bool = False,
-                    every: bool = False) -> Callable[[Doc], bool]:
+    def values_test(self, index_name: str, wanted: list[Any], phrase: bool = False, every: bool = False,
+                    minimum_should_match: int | str | None = None) -> Test:
         name, spec, norm = self.field(index_name)
         if spec.type == "text":
             tokens = [t for v in wanted for t in norm(v)]
@@ -95,16 +85,18 @@ class RecordMatcher:
                     return any(_contains(norm(v), tokens) for v in doc.get(name, ()))
                 return has_phrase
 
+            need = len(tokens) if every else max(1, required_should(minimum_should_match, len(tokens)))
+
             def has_tokens(doc: Doc) -> bool:
                 present = {t for v in doc.get(name, ()) for t in norm(v)}
-                return all(t in present for t in tokens) if every else any(t in present for t in tokens)
+                return sum(t in present for t in tokens) >= need
             return has_tokens
         if spec.type == "date":
             return self.range_test(index_name, {"gte": wanted[0], "lte": wanted[0]}) if wanted else (lambda d: False)
         targets = {norm(v) for v in wanted}
         return lambda doc: any(norm(v) in targets for v in doc.get(name, ()))
 
-    def c_term(self, body: dict[str, Any]) -> Callable[[Doc], bool]:
+    def on_term(self, body: dict[str, Any]) -> Test:
         name, opts = self._one(body)
         value = opts["value"] if isinstance(opts, dict) else opts
         key, spec, norm = self.field(name)
@@ -112,34 +104,35 @@ class RecordMatcher:
             return lambda doc: any(value in norm(v) for v in doc.get(key, ()))
         return self.values_test(name, [value])
 
-    def c_terms(self, body: dict[str, Any]) -> Callable[[Doc], bool]:
+    def on_terms(self, body: dict[str, Any]) -> Test:
         name, values = self._one(body)
         return self.values_test(name, list(values))
 
-    def c_match(self, body: dict[str, Any]) -> Callable[[Doc], bool]:
+    def on_match(self, body: dict[str, Any]) -> Test:
         name, opts = self._one(body)
         opts = opts if isinstance(opts, dict) else {"query": opts}
-        return self.values_test(name, [opts["query"]], every=str(opts.get("operator", "or")).lower() == "and")
+        return self.values_test(name, [opts["query"]], every=str(opts.get("operator", "or")).lower() == "and",
+                                minimum_should_match=opts.get("minimum_should_match"))
 
-    def c_match_phrase(self, body: dict[str, Any]) -> Callable[[Doc], bool]:
+    def on_match_phrase(self, body: dict[str, Any]) -> Test:
         name, opts = self._one(body)
         opts = opts if isinstance(opts, dict) else {"query": opts}
         return self.values_test(name, [opts["query"]], phrase=not opts.get("slop"), every=True)
 
-    def c_multi_match(self, body: dict[str, Any]) -> Callable[[Doc], bool]:
+    def on_multi_match(self, body: dict[str, Any]) -> Test:
         phrase = body.get("type") == "phrase"
         every = str(body.get("operator", "or")).lower() == "and"
         tests = [self.values_test(f, [body["query"]], phrase=phrase, every=every or phrase) for f in body["fields"]]
         return lambda doc: any(t(doc) for t in tests)
 
-    def range_test(self, index_name: str, bounds: dict[str, Any]) -> Callable[[Doc], bool]:
+    def range_test(self, index_name: str, bounds: dict[str, Any]) -> Test:
         name, spec, norm = self.field(index_name)
         checks: list[Callable[[Any], bool]] = []
         for key, value in bounds.items():
             if key not in ("gte", "gt", "lte", "lt"):
                 continue
             if spec.type == "date":
-                limit = self.bound_millis(str(value), round_up=key in ("gt", "lte"))
+                limit = bound_millis(str(value), round_up=key in ("gt", "lte"))
             else:
                 limit = norm(value)
             checks.append({"gte": lambda v, b=limit: v >= b, "gt": lambda v, b=limit: v > b,
@@ -156,37 +149,34 @@ class RecordMatcher:
             return False
         return in_range
 
-    def c_range(self, body: dict[str, Any]) -> Callable[[Doc], bool]:
+    def on_range(self, body: dict[str, Any]) -> Test:
         name, bounds = self._one(body)
         return self.range_test(name, bounds)
 
-    def pattern_test(self, body: dict[str, Any], to_regex: Callable[[str], str]) -> Callable[[Doc], bool]:
+    def pattern_test(self, kind: str, body: dict[str, Any]) -> Test:
         name, opts = self._one(body)
         opts = opts if isinstance(opts, dict) else {"value": opts}
-        flags = re.IGNORECASE if opts.get("case_insensitive") else 0
-        try:
-            regex = re.compile(to_regex(str(opts["value"])), flags)
-        except re.error as exc:
-            raise BadRequest(f"invalid pattern {opts['value']!r}: {exc}") from None
+        regex = re.compile(to_regex(kind, str(opts["value"])), re.IGNORECASE if opts.get("case_insensitive") else 0)
         key, spec, norm = self.field(name)
         if spec.type == "text":
             return lambda doc: any(regex.fullmatch(t) for v in doc.get(key, ()) for t in norm(v))
         return lambda doc: any(regex.fullmatch(str(norm(v))) for v in doc.get(key, ()))
 
-    def c_wildcard(self, body: dict[str, Any]) -> Callable[[Doc], bool]:
-        return self.pattern_test(body, _glob)
+    def on_wildcard(self, body: dict[str, Any]) -> Test:
+        return self.pattern_test("wildcard", body)
 
-    def c_regexp(self, body: dict[str, Any]) -> Callable[[Doc], bool]:
-        return self.pattern_test(body, lambda v: v)
+    def on_regexp(self, body: dict[str, Any]) -> Test:
+        return self.pattern_test("regexp", body)
 
-    def c_prefix(self, body: dict[str, Any]) -> Callable[[Doc], bool]:
-        return self.pattern_test(body, lambda v: re.escape(v) + ".*")
+    def on_prefix(self, body: dict[str, Any]) -> Test:
+        return self.pattern_test("prefix", body)
 
-    def c_bool(self, body: dict[str, Any]) -> Callable[[Doc], bool]:
+    def on_bool(self, body: dict[str, Any]) -> Test:
         must = [self.compile(q) for q in body.get("must", []) + body.get("filter", [])]
         should = [self.compile(q) for q in body.get("should", [])]
         must_not = [self.compile(q) for q in body.get("must_not", [])]
-        minimum = body.get("minimum_should_match", 0 if must else 1 if should else 0)
+        # as Lucene: a bool of only should clauses needs one of them unless told more
+        minimum = required_should(body.get("minimum_should_match"), len(should)) or (0 if must else 1 if should else 0)
 
         def test(doc: Doc) -> bool:
             if not all(t(doc) for t in must) or any(t(doc) for t in must_not):
