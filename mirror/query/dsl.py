@@ -19,7 +19,7 @@ from .patterns import check_pattern
 from .querystring import QueryStringCompiler
 from .registry import LENS_TYPES
 from .should import check_minimum_should_match
-from .values import case_insensitive, check_boost, check_flag, check_slop, coerce, coerce_bound
+from .values import case_insensitive, check_boost, check_flag, check_rangeable, check_slop, coerce, coerce_bound
 
 UI_DEFAULT = "ui_default"  # Lens's name for "the fields the web UI searches by default"
 RANGE_KEYS = ("gte", "gt", "lte", "lt")
@@ -148,6 +148,9 @@ class DslCompiler:
             raise BadRequest(f"{where}.{name}: unknown range option(s) {excerpt(sorted(unknown))}; use gte, gt, lte, lt")
         bounds: dict[str, Any] = {k: coerce_bound(field, spec[k], name) for k in RANGE_KEYS
                                   if k in spec and spec[k] is not None}
+        if not bounds:  # no bound given (or only nulls): Elasticsearch's unbounded range, "has a value"
+            check_rangeable(field, name)
+            return {"exists": {"field": field.index_name}}
         if "boost" in spec:
             bounds["boost"] = check_boost(spec["boost"], where)
         bounds.update(extra)

@@ -58,11 +58,15 @@ def coerce(resolved: Resolved, value: Any, name: str | None = None) -> Any:
 
 def coerce_bound(resolved: Resolved, value: Any, name: str | None = None) -> Any:
     """A range bound: like :func:`coerce`, but text fields cannot be ranged over."""
+    check_rangeable(resolved, name)
+    return coerce(resolved, value, name)
+
+
+def check_rangeable(resolved: Resolved, name: str | None = None) -> None:
     if resolved.kind is Kind.TEXT:
         raise BadRequest(f"field {name or resolved.field.name!r} is full text and cannot be used in a range")
     if resolved.kind is Kind.BOOLEAN:
         raise BadRequest(f"field {name or resolved.field.name!r} is true/false and cannot be used in a range")
-    return coerce(resolved, value, name)
 
 
 def case_insensitive(resolved: Resolved) -> bool:
