@@ -23,6 +23,7 @@ from mirror.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
+from mirror.query.limits import Limits
 from mirror.query.request import comma_list, search_body_from_params
 from mirror.settings import Settings, check_token_setting
 
@@ -42,6 +43,9 @@ from .models import (
 # A plain string, so that an unknown product reaches check_product (a Lens 404), not
 # FastAPI's validation (a 400); the enum tells clients and fuzzers the two that exist.
 PRODUCT = PathParam(..., description="scholarly or patent", json_schema_extra=PRODUCT_SCHEMA)
+
+LENS_ID = PathParam(..., description="A Lens ID, e.g. 031-156-664-516-153",
+                    json_schema_extra={"pattern": r"^[0-9]{3}-[0-9]{3}-[0-9]{3}-[0-9]{3}-[0-9]{2}[0-9X]$"})
 
 SEARCH_BODY = {
     "requestBody": {
@@ -75,6 +79,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     check_token_setting(settings.token)  # again: a Settings may have been changed after validation
     backend = backend or open_backend(settings.backend, settings.data_dir, settings.es_url)
     token = settings.token
+    limits = Limits.from_settings(settings)
 
     def errors(*kinds: type[Any]) -> dict[int | str, dict[str, Any]]:
         return error_responses(*(kinds + ((Unauthorized,) if token else ())))
@@ -128,7 +133,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
             body = orjson.loads(raw) if raw.strip() else {}
         except orjson.JSONDecodeError as exc:
             raise UnsupportedMediaType(f"the body is not valid JSON: {exc}") from None
-        return JSONResponse(await run_in_threadpool(pipeline.search, backend, product, body))
+        return JSONResponse(await run_in_threadpool(pipeline.search, backend, product, body, limits))
 
     @app.get("/{product}/search", summary="Search with URL parameters (Lens GET search)",
              response_model=SearchResponse, responses=errors(BadRequest, NotFound, ServiceUnavailable))
@@ -144,7 +149,8 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         # every parameter given, so an unknown one is rejected by name like a POST body key.
         pipeline.check_product(product)
         params = {k: v for k, v in request.query_params.items() if k != "token"}
-        return JSONResponse(await run_in_threadpool(pipeline.search, backend, product, search_body_from_params(params)))
+        return JSONResponse(await run_in_threadpool(
+            pipeline.search, backend, product, search_body_from_params(params), limits))
 
     @app.post("/{product}/aggregate", summary="Aggregations (not yet supported)",
               responses=errors(BadRequest, NotFound))
@@ -160,11 +166,11 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     @app.get("/{product}/{lens_id}", summary="One record by Lens ID", response_model=Record,
              responses=errors(BadRequest, NotFound, ServiceUnavailable))
     async def get_record(
-        product: str = PRODUCT, lens_id: str = PathParam(...),
+        product: str = PRODUCT, lens_id: str = LENS_ID,
         include: str | None = Query(None), exclude: str | None = Query(None),
     ) -> JSONResponse:
         return JSONResponse(await run_in_threadpool(
-            pipeline.get_record, backend, product, lens_id, comma_list(include), comma_list(exclude)))
+            pipeline.get_record, backend, product, lens_id, comma_list(include), comma_list(exclude), limits))
 
     app.openapi = lambda: openapi_document(app, bool(token))  # type: ignore[method-assign]
     return app

@@ -10,6 +10,7 @@ from mirror.backends.source import project
 from mirror.catalogue import catalogue_for
 from mirror.errors import NotFound
 from mirror.query.compile import check_source_paths, compile_search
+from mirror.query.limits import Limits
 from mirror.query.request import parse_search_body
 
 
@@ -28,17 +29,17 @@ def shape_search(es_response: dict[str, Any], body: dict[str, Any]) -> dict[str,
     return {"total": hits["total"]["value"], "max_score": max_score or 0, "results": len(data), "data": data}
 
 
-def search(backend: Backend, product: str, request_body: Any) -> dict[str, Any]:
+def search(backend: Backend, product: str, request_body: Any, limits: Limits) -> dict[str, Any]:
     catalogue = catalogue_for(check_product(product))
-    body = compile_search(parse_search_body(request_body), catalogue)
+    body = compile_search(parse_search_body(request_body), catalogue, limits)
     return shape_search(backend.search(product, body), body)
 
 
 def get_record(backend: Backend, product: str, lens_id: str, include: list[str] | None,
-               exclude: list[str] | None) -> dict[str, Any]:
+               exclude: list[str] | None, limits: Limits) -> dict[str, Any]:
     check_product(product)
-    includes = check_source_paths(include, "include", product)
-    excludes = check_source_paths(exclude, "exclude", product)
+    includes = check_source_paths(include, "include", product, limits)
+    excludes = check_source_paths(exclude, "exclude", product, limits)
     record = backend.get(product, lens_id)
     if record is None:
         raise NotFound(f"no {product} record with lens_id {lens_id!r}")
