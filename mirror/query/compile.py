@@ -32,7 +32,7 @@ def check_request(req: SearchRequest, catalogue: Catalogue) -> None:
         if product != "patent":
             raise BadRequest("language is only available for patent search")
         if req.language.upper() not in LANGUAGES:
-            raise BadRequest(f"language must be one of {', '.join(LANGUAGES)}, got {req.language!r}")
+            raise BadRequest(f"language must be one of {', '.join(LANGUAGES)}, got {excerpt(req.language)}")
         if req.language.upper() != "EN":
             raise NotYetSupported(f"language {req.language.upper()}")
     if req.size > catalogue.max_size:

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from mirror.errors import BadRequest
+from mirror.errors import BadRequest, excerpt
 
 MAX_WINDOW = 10_000  # from + size, as Lens (and Elasticsearch's default window)
 
@@ -57,9 +57,9 @@ def describe_validation_error(exc: ValidationError | Any) -> str:
         # FastAPI prefixes locations with where the value came from; users name the field
         where = ".".join(str(p) for p in err["loc"] if p not in ("query", "path", "body")) or "body"
         if err["type"] == "extra_forbidden":
-            parts.append(f"unknown request field {where!r}")
+            parts.append(f"unknown request field {excerpt(where)}")
         else:
-            parts.append(f"{where}: {err['msg']} (got {err.get('input')!r})")
+            parts.append(f"{where}: {err['msg']} (got {excerpt(err.get('input'))})")
     return "; ".join(parts)
 
 
@@ -81,7 +81,7 @@ def parse_sort_param(value: str) -> list[dict[str, str]]:
     for item in filter(None, (v.strip() for v in value.split(","))):
         m = _SORT_ITEM.match(item)
         if not m:
-            raise BadRequest(f"sort: {item!r} is not of the form asc(field) or desc(field)")
+            raise BadRequest(f"sort: {excerpt(item)} is not of the form asc(field) or desc(field)")
         out.append({m[2]: m[1].lower()})
     return out
 
@@ -96,7 +96,7 @@ def search_body_from_params(params: dict[str, str]) -> dict[str, Any]:
             try:
                 body[key] = int(value)
             except ValueError:
-                raise BadRequest(f"{key}: must be an integer (got {value!r})") from None
+                raise BadRequest(f"{key}: must be an integer (got {excerpt(value)})") from None
         else:
             body[key] = value
     return body
