@@ -6,8 +6,8 @@ from typing import Any
 
 import httpx
 import pytest
-
 from conftest import Corpus, LiveServer
+
 from mirror.api import create_app
 from mirror.settings import Settings
 
@@ -299,3 +299,9 @@ def test_openapi_documents_what_the_api_answers(api: httpx.Client) -> None:
     body = post_search["requestBody"]["content"]["application/json"]["schema"]
     assert set(schemas[body["$ref"].split("/")[-1]]["properties"]) == set(
         SearchRequest.model_json_schema()["properties"])
+
+
+def test_a_wrong_method_says_which_are_allowed(api: httpx.Client) -> None:
+    response = api.request("TRACE", "/scholarly/search")
+    assert response.status_code == 405 and response.json()["status"] == 405
+    assert set(response.headers["allow"].replace(" ", "").split(",")) == {"GET", "POST"}

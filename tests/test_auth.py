@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
-
 from conftest import Corpus, LiveServer
+
 from mirror.api import create_app
 from mirror.errors import MirrorError
 from mirror.settings import Settings

@@ -7,13 +7,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 import orjson
-
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse as StarletteJSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from mirror.errors import MirrorError
 from mirror.query.request import describe_validation_error
@@ -43,8 +44,18 @@ def error_body(status: int, title: str, message: str, path: str) -> dict[str, ob
     return {"status": status, "error": title, "message": message, "path": path}
 
 
-def error_response(request: Request, status: int, title: str, message: str) -> JSONResponse:
-    return JSONResponse(error_body(status, title, message, request.url.path), status_code=status)
+def error_response(request: Request, status: int, title: str, message: str,
+                   headers: Mapping[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(error_body(status, title, message, request.url.path), status_code=status, headers=headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers on this path (Starlette's Allow names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if getattr(route, "methods", None) and route.matches(request.scope)[0] is not Match.NONE:
+            methods |= route.methods
+    return sorted(methods)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -60,7 +71,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         titles = {404: "Not Found", 405: "Method Not Allowed"}
         message = "no such endpoint" if exc.status_code == 404 else str(exc.detail)
-        return error_response(request, exc.status_code, titles.get(exc.status_code, "Error"), message)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        return error_response(request, exc.status_code, titles.get(exc.status_code, "Error"), message, headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -7,7 +7,7 @@ Both are plain ASGI middleware so that they cover every route, FastAPI's own
 from __future__ import annotations
 
 import hmac
-from typing import Iterator
+from collections.abc import Iterator
 from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Receive, Scope, Send

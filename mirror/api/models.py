@@ -90,6 +90,13 @@ def search_request_schema() -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 __all__ = [
-    "Error", "MirrorInfo", "PRODUCT_SCHEMA", "ProductInfo", "Record", "RecordSchema", "SearchResponse",
-    "error_responses", "search_request_schema",
+    "PRODUCT_SCHEMA",
+    "Error",
+    "MirrorInfo",
+    "ProductInfo",
+    "Record",
+    "RecordSchema",
+    "SearchResponse",
+    "error_responses",
+    "search_request_schema",
 ]
