@@ -112,3 +112,32 @@ def api(corpus: Corpus) -> Iterator[httpx.Client]:
     with LiveServer(create_app(Settings(data_dir=corpus.data_dir))) as server:
         with httpx.Client(base_url=server.url, timeout=30, headers={"Authorization": "Bearer any-token"}) as client:
             yield client
+
+
+# -- a real search engine: LENS_MIRROR_ES_URL, else an OpenSearch node built from Maven Central ----
+
+
+@pytest.fixture(scope="session")
+def engine_url() -> Iterator[str]:
+    """The engine tests' Elasticsearch/OpenSearch URL, one per test session.
+
+    LENS_MIRROR_ES_URL when set (e.g. `docker compose up -d`); otherwise a real
+    OpenSearch 2.19 node assembled by tests/engine_node.py (needs Java 17+ and
+    Maven, as CI has), started once and stopped at the end. Skipped, with how to
+    enable it, where neither is possible.
+    """
+    url = os.environ.get("LENS_MIRROR_ES_URL")
+    if url:
+        yield url.rstrip("/")
+        return
+    import engine_node
+
+    reason = engine_node.engine_available()
+    if reason:
+        pytest.skip(f"engine test skipped: {reason}")
+    engine_node.build()
+    engine = engine_node.start_node()
+    try:
+        yield engine.url
+    finally:
+        engine.stop()
