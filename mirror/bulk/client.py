@@ -24,8 +24,8 @@ from mirror.bulk.errors import (
     QuotaExceeded,
     RangeNotSatisfiable,
     RateLimited,
-    Unauthorized,
     UpstreamError,
+    UpstreamUnauthorized,
 )
 
 # Connect fast, but let a read stall for a while: file hosts pause under load,
@@ -168,7 +168,7 @@ class BulkClient:
         Yields a 200 (whole file) or 206 (from ``offset``) response whose body
         has not been read; the caller checks which it got, because servers may
         ignore ``Range``. Raises QuotaExceeded on 429 (with the usage report),
-        RangeNotSatisfiable on 416, Unauthorized on 401/403.
+        RangeNotSatisfiable on 416, UpstreamUnauthorized on 401/403.
         """
         url = self._url(f"/bulk/download/{release.downloadAccessKey}")
         headers = {"Range": f"bytes={offset}-"} if offset > 0 else {}
@@ -236,7 +236,7 @@ class BulkClient:
             return
         if status in (401, 403):
             hint = "no token given: set LENS_API_TOKEN or pass --token" if not self._token else "token rejected"
-            raise Unauthorized(f"{what}: HTTP {status}, {hint}")
+            raise UpstreamUnauthorized(f"{what}: HTTP {status}, {hint}")
         if status == 429:
             retry = response.headers.get("Retry-After") or response.headers.get("x-rate-limit-retry-after-seconds")
             raise RateLimited(f"{what}: rate limited (HTTP 429)" + (f", retry after {retry}s" if retry else ""))

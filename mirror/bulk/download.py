@@ -78,7 +78,7 @@ def download(
 
     ``state`` defaults to ``StateStore(dest_dir / "state")``; the CLI passes the
     data dir's store. Raises the :mod:`mirror.bulk.errors` types: QuotaExceeded
-    (429), Unauthorized, DownloadInterrupted (``.part`` kept for the next run),
+    (429), UpstreamUnauthorized, DownloadInterrupted (``.part`` kept for the next run),
     SizeMismatch/ChecksumMismatch (``.part`` removed, nothing marked).
     """
     dest_dir = Path(dest_dir)

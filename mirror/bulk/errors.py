@@ -10,9 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from mirror.errors import MirrorError
 
-class BulkError(Exception):
-    """Base of every expected bulk-service or download failure."""
+
+class BulkError(MirrorError):
+    """Base of every expected bulk-service or download failure.
+
+    Upstream's failures, not our client's: were one ever answered over HTTP it
+    would be a 502.
+    """
+
+    status, title = 502, "Bad Gateway"
 
 
 class NetworkError(BulkError):
@@ -30,8 +38,11 @@ class DownloadInterrupted(NetworkError):
         self.offset = offset
 
 
-class Unauthorized(BulkError):
-    """401/403: no token, a wrong token, or a token without bulk access."""
+class UpstreamUnauthorized(BulkError):
+    """Upstream answered 401/403: no token, a wrong token, or a token without bulk access.
+
+    Not :class:`mirror.errors.Unauthorized`, which is a client of *this* mirror without its token.
+    """
 
 
 class RateLimited(BulkError):

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Callable
 
+from mirror.errors import BadRequest, excerpt
+
 #: Index documents keep search fields under this object so that they never collide
 #: with the original record, which is what ``_source`` holds and what responses show.
 SEARCH_PREFIX = "search"
@@ -80,11 +82,13 @@ class Resolved:
         return self.field.sortable or (self.variant == "exact" and not self.field.multi_valued)
 
 
-class UnknownField(LookupError):
+class UnknownField(BadRequest, LookupError):
+    """A search name the catalogue does not know; the message suggests the nearest ones."""
+
     def __init__(self, name: str, suggestions: list[str], what: str = "field") -> None:
         self.name, self.suggestions, self.what = name, suggestions, what
         hint = f"; did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
-        super().__init__(f"unknown {what} {name!r}{hint}")
+        super().__init__(f"unknown {what} {excerpt(name)}{hint}")
 
 
 @dataclass(eq=False)  # identity: one catalogue object per product, usable as a cache key
@@ -116,7 +120,9 @@ class Catalogue:
         try:
             return self._by_name[name]
         except KeyError:
-            raise UnknownField(name, difflib.get_close_matches(name, self._by_name, n=3, cutoff=0.6)) from None
+            # difflib's cost grows with the name's length: a long one gets no suggestions
+            close = difflib.get_close_matches(name, self._by_name, n=3, cutoff=0.6) if len(name) <= 100 else []
+            raise UnknownField(name, close) from None
 
     def field(self, name: str) -> SearchField:
         return self.resolve(name).field

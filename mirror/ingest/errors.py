@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from mirror.errors import MirrorError
 
-class InputError(Exception):
+
+class InputError(MirrorError):
     """Input that cannot be read as Lens JSON Lines. ``str()`` is the user-facing message."""
 
     def __init__(self, name: str, message: str) -> None:
@@ -20,5 +22,9 @@ class CorruptInputError(InputError):
     """The compressed stream is damaged (bad CRC, invalid data) or unreadable."""
 
 
-class SplitError(Exception):
+class ChunkMismatch(InputError):
+    """A split chunk differs from what its manifest recorded (size, sha256 or record count)."""
+
+
+class SplitError(MirrorError):
     """The split cannot proceed (e.g. the output directory holds a different split)."""

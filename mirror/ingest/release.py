@@ -15,6 +15,8 @@ from typing import Any
 
 import orjson
 
+from mirror.errors import MirrorError
+from mirror.ingest.errors import InputError
 from mirror.ingest.manifest import COMPLETE, Manifest
 
 RELEASE_FILE = "release.json"
@@ -52,11 +54,15 @@ class ReleaseReport:
         return "release metadata mismatch:\n" + "\n".join(f"  {m}" for m in self.mismatches)
 
 
-class ReleaseMismatch(Exception):
-    """Raised by split_stream(expect=...) when the input does not match its release."""
+class ReleaseMismatch(MirrorError):
+    """Raised by split_stream(expect=...) when the input does not match its release.
 
-    def __init__(self, report: ReleaseReport) -> None:
-        super().__init__(str(report))
+    The message is one line (for the CLI and logs); ``report`` has the details.
+    """
+
+    def __init__(self, report: ReleaseReport, name: str | None = None) -> None:
+        mismatches = "; ".join(str(m) for m in report.mismatches)
+        super().__init__(f"{name + ': ' if name else ''}release metadata mismatch: {mismatches}")
         self.report = report
 
 
@@ -91,14 +97,18 @@ def verify_release(manifest: Manifest, expect: dict[str, Any]) -> ReleaseReport:
 
 
 def load_release(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read release metadata JSON. Raises OSError / ValueError with the file in the message."""
+    """Read release metadata JSON; InputError (naming the file) when it is missing or malformed."""
     path = Path(path)
     try:
         data = orjson.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise InputError(str(path), "release metadata not found (give --release-file)") from None
+    except OSError as exc:
+        raise InputError(str(path), exc.strerror or str(exc)) from exc
     except orjson.JSONDecodeError as exc:
-        raise ValueError(f"{path}: not valid JSON ({exc})") from exc
+        raise InputError(str(path), f"not valid JSON ({exc})") from exc
     if not isinstance(data, dict):
-        raise ValueError(f"{path}: release metadata must be a JSON object")
+        raise InputError(str(path), "release metadata must be a JSON object")
     return data
 
 

@@ -15,14 +15,15 @@ from mirror.catalogue import Catalogue
 from mirror.catalogue.derive import lens_id_key
 from mirror.catalogue.transform import search_document
 from mirror.dates import to_millis
+from mirror.errors import MirrorError
 
 from .fields import FIELD_NAMES, ID, LENS_KEY, SOURCE, FieldSpec
 
 Convert = Callable[[list[Any]], list[Any]] | None
 
 
-class BadRecord(ValueError):
-    """A record that cannot be indexed (no lens_id, not an object)."""
+class BadRecord(MirrorError, ValueError):
+    """A record that cannot be indexed (no lens_id, not an object); reported, never fatal."""
 
 
 def _dates(values: list[Any]) -> list[int]:
