@@ -169,17 +169,22 @@ def test_writer_threads_leave_a_core_for_the_python_reader(monkeypatch: pytest.M
 def test_a_writer_budget_too_small_is_a_clear_error(tmp_path: Path) -> None:
     index = EmbeddedIndex(tmp_path / "idx", catalogue_for("scholarly"))
     with pytest.raises(IndexUnavailable, match="LENS_MIRROR_INDEX_HEAP_BYTES"):
-        index_files(index, [], heap_bytes=10_000_000, threads=1)
+        index_files(index, [], Settings(index_heap_bytes=10_000_000, index_threads=1))
 
 
+@pytest.mark.parametrize("verified", [True, False], ids=["split-chunks", "plain-files"])
 def test_an_interrupted_run_resumes_without_losing_or_doubling_records(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, verified: bool
 ) -> None:
-    # Commits land inside chunks, so the crash leaves a chunk half committed and not
-    # recorded: the rerun reads it again and its committed records replace themselves.
+    # Chunks a manifest vouches for are committed whole, so the crash leaves only whole
+    # chunks committed. Plain files commit as they go, so the crash leaves one half
+    # committed and not recorded: the rerun reads it again and its records replace themselves.
     monkeypatch.setattr(indexing, "COMMIT_EVERY", 3)
     monkeypatch.setattr(indexing, "BLOCK", 1)
     chunks = write_chunks(tmp_path, "p", [orjson.dumps(r) for r in variants("patent", 40)])
+    manifest = orjson.loads((chunks / "manifest.json").read_bytes())
+    if not verified:
+        (chunks / "manifest.json").unlink()
     real, read = indexing.iter_chunk_lines, 0
 
     def dying(path: Path) -> Any:
@@ -196,9 +201,11 @@ def test_an_interrupted_run_resumes_without_losing_or_doubling_records(
         index_files(index, [chunks])
     reopened = EmbeddedIndex(tmp_path / "idx", catalogue_for("patent"))
     recorded = reopened.read_meta()["chunks"]
-    manifest = orjson.loads((chunks / "manifest.json").read_bytes())
     in_recorded = sum(c["records"] for c in manifest["chunks"] if any(r["file"] == c["file"] for r in recorded.values()))
-    assert recorded and in_recorded < reopened.count() <= 24  # a half-read chunk is committed, not recorded
+    if verified:
+        assert recorded and in_recorded == reopened.count() < 25  # whole chunks only
+    else:
+        assert recorded and in_recorded < reopened.count() <= 24  # a half-read file is committed, not recorded
 
     monkeypatch.setattr(indexing, "iter_chunk_lines", real)
     report = index_files(reopened, [chunks])

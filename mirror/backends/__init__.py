@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from mirror import PRODUCTS
+from mirror.errors import ServiceUnavailable
+
+if TYPE_CHECKING:
+    from .embedded import EmbeddedIndex
+
+log = logging.getLogger("mirror.backends")
+
+#: How long a version that failed to open is left alone before it is tried again.
+RETRY_BROKEN_SECONDS = 10.0
 
 
 class Backend(Protocol):
@@ -22,51 +34,98 @@ class Backend(Protocol):
     def count(self, product: str) -> int | None:
         """How many records the product's index holds (None: no index)."""
 
+    def check(self) -> dict[str, int]:
+        """Open what will be served now, and say how many records each product has.
+
+        Raises :class:`ServiceUnavailable` (with what to do) when nothing can be
+        served or what is there is broken: ``serve`` refuses to start on it.
+        """
 
 
 class EmbeddedBackend:
     """Serves the current version of each product's embedded index under ``data_dir``.
 
     The ``CURRENT`` pointer is checked on every call, so a version switch made by
-    ``lens-mirror sync`` is picked up without restarting the server.
+    ``lens-mirror sync`` is picked up without restarting the server. A version is
+    checked when it is opened (see ``EmbeddedIndex.open_version``); if the one
+    ``CURRENT`` switches to is broken, the version already open keeps being served
+    and the refusal is logged (retried every ``RETRY_BROKEN_SECONDS``), so a bad
+    switch never takes a working mirror down. With nothing good open, requests
+    get a 503 saying what is wrong.
     """
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)
-        self._open: dict[str, tuple[str, Any]] = {}
+        self._open: dict[str, tuple[str, EmbeddedIndex]] = {}
+        self._refused: dict[str, tuple[str, float]] = {}  # product → (version, when) that failed to open
         self._lock = threading.Lock()
 
-    def _index(self, product: str, required: bool = True) -> Any:
+    def _index(self, product: str, required: bool = True) -> EmbeddedIndex | None:
         from .embedded import EmbeddedIndex, IndexUnavailable, current_version
 
         version = current_version(self.data_dir, product)
-        if version is None:
-            if not required:
-                return None
-            raise IndexUnavailable(f"there is no {product} index under {self.data_dir} yet; build one with "
-                          f"'lens-mirror index --product {product} --data-dir {self.data_dir} CHUNKS'")
         with self._lock:
             opened = self._open.get(product)
-            if opened is None or opened[0] != version:
+            if version is None or (opened is not None and opened[0] == version):
+                if opened is not None:
+                    return opened[1]
+                if not required:
+                    return None
+                raise IndexUnavailable(
+                    f"there is no {product} index under {self.data_dir} yet; build one with "
+                    f"'lens-mirror index --product {product} --data-dir {self.data_dir} CHUNKS'"
+                )
+            refused = self._refused.get(product)
+            if opened is not None and refused is not None and refused[0] == version \
+                    and time.monotonic() - refused[1] < RETRY_BROKEN_SECONDS:
+                return opened[1]
+            try:
                 index = EmbeddedIndex.open_version(self.data_dir, product, version)
-                opened = self._open[product] = (version, index)
-        return opened[1]
+            except IndexUnavailable as exc:
+                if opened is None:
+                    raise
+                if refused is None or refused[0] != version:
+                    log.error("not switching %s to version %r: %s; still serving %r",
+                              product, version, exc.message, opened[0])
+                self._refused[product] = (version, time.monotonic())
+                return opened[1]
+            self._open[product] = (version, index)
+            self._refused.pop(product, None)
+            return index
+
+    def _required(self, product: str) -> EmbeddedIndex:
+        index = self._index(product)
+        assert index is not None
+        return index
 
     def search(self, product: str, body: dict[str, Any]) -> dict[str, Any]:
-        return self._index(product).search(body)
+        return self._required(product).search(body)
 
     def get(self, product: str, lens_id: str) -> dict[str, Any] | None:
-        return self._index(product).get(lens_id)
+        return self._required(product).get(lens_id)
 
     def count(self, product: str) -> int | None:
         index = self._index(product, required=False)
         return None if index is None else index.count()
 
+    def check(self) -> dict[str, int]:
+        from .embedded import IndexUnavailable
+
+        counts = {p: index.count() for p in PRODUCTS if (index := self._index(p, required=False)) is not None}
+        if not counts:
+            raise IndexUnavailable(
+                f"{self.data_dir}: no index yet; run 'lens-mirror index' (or 'lens-mirror demo') first"
+            )
+        return counts
+
 
 def open_backend(kind: str, data_dir: Path, es_url: str | None = None) -> Backend:
     if kind == "embedded":
         return EmbeddedBackend(data_dir)
-    raise ValueError(f"unknown backend {kind!r} (the elasticsearch backend arrives in a later release)")
+    raise ServiceUnavailable(
+        f"LENS_MIRROR_BACKEND={kind!r}: unknown backend; 'embedded' is the one there is so far "
+        "(the elasticsearch backend arrives in a later release)"
+    )
 
 
 __all__ = ["Backend", "EmbeddedBackend", "open_backend"]

@@ -35,6 +35,7 @@ from typing import Any
 
 from mirror.backends.embedded import (
     EmbeddedIndex,
+    IndexUnavailable,
     current_version,
     index_files,
     product_dir,
@@ -52,6 +53,7 @@ from mirror.ingest.errors import InputError, SplitError
 from mirror.ingest.manifest import COMPLETE, MANIFEST_NAME, Manifest
 from mirror.ingest.release import ReleaseMismatch
 from mirror.ingest.split import DEFAULT_CHUNK_BYTES, SplitProgress, split_stream
+from mirror.settings import Settings
 
 try:  # POSIX only; elsewhere two syncs of one product are not guarded against.
     import fcntl
@@ -115,26 +117,28 @@ def downloads_dir(data_dir: Path) -> Path:
 def sync(
     client: BulkClient,
     product: str,
-    data_dir: Path | str,
+    settings: Settings,
     *,
     keep_download: bool = False,
     progress: bool = True,
     log: Log | None = None,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
     level: int = 5,
-    heap_bytes: int | None = None,
     retries: int = 3,
     backoff: float = 1.0,
 ) -> SyncReport:
-    """Make the latest ``product`` release the served index of ``data_dir``; see the module doc.
+    """Make the latest ``product`` release the served index of ``settings.data_dir``; see the module doc.
 
     ``chunk_bytes`` and ``level`` shape the split; a rerun with other values
-    starts an unfinished split over. Raises the :mod:`mirror.bulk.errors` types
-    (network, quota, checksum), :class:`InputError` for a corrupt file,
-    :class:`ReleaseMismatch` when the file disagrees with its release metadata,
-    and :class:`SyncError`. Nothing is switched unless every step before passed.
+    starts an unfinished split over; the index writer's budget comes from
+    ``settings``. Raises the :mod:`mirror.bulk.errors` types (network, quota,
+    checksum), :class:`InputError` for a corrupt file or a chunk that does not
+    match its manifest, :class:`ReleaseMismatch` when the file disagrees with its
+    release metadata, :class:`IndexWriteError` when the index cannot be written
+    (a full disk), and :class:`SyncError`. Nothing is switched unless every step
+    before passed, and the new version opened whole.
     """
-    data_dir = Path(data_dir)
+    data_dir = Path(settings.data_dir)
     say = log or (lambda message: None)
     state = StateStore.in_data_dir(data_dir)
     with _sync_lock(state, product):
@@ -142,10 +146,9 @@ def sync(
         version = release.version
         report = SyncReport(product, version, previous=current_version(data_dir, product))
         entry = state.get(product, version)
-        index_path = product_dir(data_dir, product) / version
 
         # 1. Already serving this release? Then only leftover cleanup may remain.
-        if entry and entry.done("serving") and report.previous == version and _index_ok(index_path):
+        if entry and entry.done("serving") and report.previous == version and _index_ok(data_dir, product, version):
             report.documents = entry.info("indexed").get("documents")
             report.skipped += ["split", "index", "switch"]
             _cleanup(state, product, data_dir, version, report, say)
@@ -153,7 +156,7 @@ def sync(
 
         # 2 + 3. Build the index, unless an earlier run already did (then the
         # chunks are not even needed: they may have been removed to save space).
-        if entry and entry.done("indexed") and _index_ok(index_path):
+        if entry and entry.done("indexed") and _index_ok(data_dir, product, version):
             info = entry.info("indexed")
             report.records, report.documents = info.get("records"), info.get("documents")
             report.skipped += ["split", "index"]
@@ -161,8 +164,7 @@ def sync(
             manifest = _split_step(client, product, release, state, data_dir, report, say, progress=progress,
                                    keep_download=keep_download, chunk_bytes=chunk_bytes, level=level,
                                    retries=retries, backoff=backoff)
-            _index_step(product, version, state, data_dir, manifest, report, say, progress=progress,
-                        heap_bytes=heap_bytes)
+            _index_step(product, version, state, settings, manifest, report, say, progress=progress)
 
         # 4. Switch: the atomic rename first, the state second (a crash in
         # between only means the next run renames again).
@@ -320,21 +322,27 @@ def _index_step(
     product: str,
     version: str,
     state: StateStore,
-    data_dir: Path,
+    settings: Settings,
     manifest: Manifest,
     report: SyncReport,
     say: Log,
     *,
     progress: bool,
-    heap_bytes: int | None,
 ) -> None:
     """Index the chunks into ``index/{product}/{version}`` (resuming) and mark ``indexed``."""
+    data_dir = Path(settings.data_dir)
     out = chunks_dir(data_dir, product, version)
+    path = product_dir(data_dir, product) / version
+    if (path / INDEX_META).is_file() and not _index_ok(data_dir, product, version):
+        # Resuming would trust the chunks it recorded as done: start this version over.
+        say(f"{product} {version}: the index at {path} is damaged; indexing again from the start")
+        shutil.rmtree(path)
     say(f"{product} {version}: indexing {manifest.records:,} records")
-    index = EmbeddedIndex.open_version(data_dir, product, version)
+    index = EmbeddedIndex.create_version(data_dir, product, version)
     with _records_bar(f"indexing {product}", manifest.records, progress) as advance:
-        result = index_files(index, [out], heap_bytes=heap_bytes, on_record=advance)
-    documents = index.count()
+        result = index_files(index, [out], settings, on_record=advance)
+    # What a server will open: the switch happens only if this reader's checks pass too.
+    documents = EmbeddedIndex.open_version(data_dir, product, version).count()
     report.ran.append("index")
     report.documents = documents
     report.warnings += [f"record not indexed: {p}" for p in result.problems]
@@ -353,10 +361,13 @@ def _index_step(
                failed=result.failed)
 
 
-def _index_ok(path: Path) -> bool:
-    # lens-mirror.json is written when the index is created; without it the
-    # directory is not (or no longer) an index we built.
-    return (path / INDEX_META).is_file()
+def _index_ok(data_dir: Path, product: str, version: str) -> bool:
+    """Whether the version opens whole, as a server would open it."""
+    try:
+        EmbeddedIndex.open_version(data_dir, product, version)
+    except IndexUnavailable:
+        return False
+    return True
 
 
 # -- cleanup --------------------------------------------------------------------

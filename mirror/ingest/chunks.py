@@ -25,7 +25,8 @@ import hashlib
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -164,19 +165,34 @@ class ChunkWriter:
 
     def emit(self, compressed: bytes) -> None:
         self._sha.update(compressed)
-        self._fh.write(compressed)
+        with self._naming_the_file():
+            self._fh.write(compressed)
         self.compressed_bytes += len(compressed)
 
     def complete(self) -> None:
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
-        self._fh.close()
-        os.replace(self.tmp, self.path)
+        with self._naming_the_file():
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+            self._fh.close()
+            os.replace(self.tmp, self.path)
         self.sha256 = self._sha.hexdigest()
         self._on_complete(self)
 
     def abort(self) -> None:
+        """Drop the unfinished file, quietly: this runs while another error (often a full disk) is raised."""
         try:
             self._fh.close()
+        except OSError:
+            pass  # buffered bytes that could not be written: the file goes anyway
         finally:
             self.tmp.unlink(missing_ok=True)
+
+    @contextmanager
+    def _naming_the_file(self) -> Iterator[None]:
+        # A write or fsync error on an open file carries no name; the user needs one.
+        try:
+            yield
+        except OSError as exc:
+            if exc.filename is None:
+                raise OSError(exc.errno, exc.strerror or str(exc), str(self.tmp)) from exc
+            raise

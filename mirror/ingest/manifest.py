@@ -140,11 +140,17 @@ class Manifest:
         self.updated_at = now_iso()
         path = Path(path)
         tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "wb") as fh:
-            fh.write(orjson.dumps(self.to_dict(), option=orjson.OPT_INDENT_2) + b"\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(orjson.dumps(self.to_dict(), option=orjson.OPT_INDENT_2) + b"\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except OSError as exc:  # a full disk: keep the old manifest, leave no temp file, name the file
+            tmp.unlink(missing_ok=True)
+            if exc.filename is None:
+                raise OSError(exc.errno, exc.strerror or str(exc), str(tmp)) from exc
+            raise
         _fsync_dir(path.parent)
 
 
@@ -174,12 +180,26 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
     return h.hexdigest()
 
 
-def chunk_is_intact(out_dir: Path, chunk: Chunk) -> bool:
-    """Size first (cheap), then the sha256 the manifest recorded."""
-    path = out_dir / chunk.file
+def chunk_problem(path: Path, chunk: Chunk) -> str | None:
+    """What is wrong with the chunk file at ``path`` against its manifest entry (None: nothing).
+
+    Size first (cheap), then the sha256: a file cut at a zstd frame boundary still
+    decompresses cleanly, so only these tell a short chunk from a whole one.
+    """
     try:
-        if path.stat().st_size != chunk.compressed_bytes:
-            return False
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return "missing"
+    if size != chunk.compressed_bytes:
+        return f"{size:,} bytes where the manifest records {chunk.compressed_bytes:,} (truncated or replaced?)"
+    if file_sha256(path) != chunk.sha256:
+        return "its sha256 differs from the manifest's (damaged or replaced)"
+    return None
+
+
+def chunk_is_intact(out_dir: Path, chunk: Chunk) -> bool:
+    """Whether the chunk file is the one the manifest recorded (size, then sha256)."""
+    try:
+        return chunk_problem(out_dir / chunk.file, chunk) is None
     except OSError:
         return False
-    return file_sha256(path) == chunk.sha256

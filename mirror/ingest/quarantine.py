@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -40,17 +42,35 @@ class Quarantine:
         data = orjson.dumps(entry) + b"\n"
         if self._fh is None:  # lazily: no empty file for clean input
             self._fh = open(self.path, "ab")  # noqa: SIM115 - closed in close()
-        self._fh.write(data)
+        with self._naming_the_file():
+            self._fh.write(data)
         self.size += len(data)
 
     def sync(self) -> None:
         """Make what was written durable (before a manifest that counts it is saved)."""
         if self._fh is not None:
-            self._fh.flush()
-            os.fsync(self._fh.fileno())
+            with self._naming_the_file():
+                self._fh.flush()
+                os.fsync(self._fh.fileno())
 
     def close(self) -> None:
         if self._fh is not None:
-            self.sync()
-            self._fh.close()
-            self._fh = None
+            fh, self._fh = self._fh, None
+            try:
+                with self._naming_the_file():
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            finally:
+                try:
+                    fh.close()
+                except OSError:
+                    pass  # what could not be flushed is cut back on resume anyway
+
+    @contextmanager
+    def _naming_the_file(self) -> Iterator[None]:
+        try:
+            yield
+        except OSError as exc:
+            if exc.filename is None:
+                raise OSError(exc.errno, exc.strerror or str(exc), str(self.path)) from exc
+            raise

@@ -20,6 +20,7 @@ import zstandard
 from isal import igzip, isal_zlib
 
 from mirror.ingest.errors import CorruptInputError, InputError, TruncatedInputError
+from mirror.ingest.manifest import Chunk, Manifest
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
@@ -285,6 +286,26 @@ def chunk_paths(target: str | os.PathLike[str]) -> list[Path]:
         p for p in path.iterdir() if p.is_file() and p.name.endswith((".jsonl", ".jsonl.gz", CHUNK_SUFFIX))
     ]
     return sorted(found, key=lambda p: p.name)
+
+
+def chunk_entries(target: str | os.PathLike[str]) -> list[tuple[Path, Chunk | None]]:
+    """:func:`chunk_paths` with the manifest entry each file must match (None: no manifest lists it).
+
+    A single chunk file is looked up in the manifest beside it, so naming one chunk
+    of a split is verified like naming its directory.
+    """
+    path = Path(target)
+    manifest_path = path / MANIFEST_NAME if path.is_dir() else path.parent / MANIFEST_NAME
+    if not manifest_path.is_file():
+        return [(p, None) for p in chunk_paths(path)]
+    try:
+        manifest = Manifest.load(manifest_path)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise InputError(str(manifest_path), f"unreadable split manifest ({exc})") from exc
+    if path.is_dir():
+        return [(path / c.file, c) for c in manifest.chunks]
+    listed = {c.file: c for c in manifest.chunks}
+    return [(path, listed.get(path.name))]
 
 
 def iter_records(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> Iterator[dict]:

@@ -152,7 +152,10 @@ class _Splitter:
         except InputError as exc:
             self._fail(stream, exc)
         except BaseException:
-            self._abandon(INTERRUPTED)
+            try:
+                self._abandon(INTERRUPTED)
+            except OSError:
+                pass  # a full disk may refuse this bookkeeping too: the error to report is the first one
             raise
         self.quarantine.close()
         self.m.set_position(self.ck)  # counts lines removed after the last chunk
@@ -310,7 +313,7 @@ class _Splitter:
         self.m.release_check = report.to_dict() if report else None
         self.m.save(self.manifest_path)
         if report is not None and not report.ok:
-            raise ReleaseMismatch(report)
+            raise ReleaseMismatch(report, self.m.source.get("name"))
         return self.m
 
     def _report(self, stream: InputStream, skipping: bool) -> None:
