@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 from bulkstub import RESET_DATE, BulkStub, bulk_stub, isolated_env, make_bulk_file  # noqa: F401 - fixtures
 from click.testing import Result
 from typer.testing import CliRunner
@@ -22,11 +21,11 @@ from mirror.bulk.errors import (
     DownloadInterrupted,
     QuotaExceeded,
     SizeMismatch,
-    Unauthorized,
+    UpstreamUnauthorized,
 )
 from mirror.bulk.state import StateStore
 from mirror.bulk.transfer import open_release_stream
-from mirror.cli.bulk import register
+from mirror.cli import build_app
 
 CONTENT = make_bulk_file()
 CUT = 100_000  # where the stub hangs up when told to drop
@@ -161,7 +160,7 @@ def test_quota_exceeded_carries_usage(stub: BulkStub, client: BulkClient, tmp_pa
 
 
 def test_bad_token_is_unauthorized(stub: BulkStub) -> None:
-    with BulkClient(stub.url, "wrong") as c, pytest.raises(Unauthorized, match="token rejected"):
+    with BulkClient(stub.url, "wrong") as c, pytest.raises(UpstreamUnauthorized, match="token rejected"):
         c.release("scholarly")
 
 
@@ -213,9 +212,8 @@ Invoke = Callable[..., Result]
 
 @pytest.fixture
 def cli(stub: BulkStub, tmp_path: Path) -> Invoke:
-    """Run a command of an app built from only this module's register()."""
-    app = typer.Typer()
-    register(app)
+    """Run a command of the real app (its one failure path included)."""
+    app = build_app()
     runner = CliRunner()
 
     def run(*args: str, token: str | None = "stub-token") -> Result:
@@ -287,10 +285,8 @@ def test_cli_network_down(tmp_path: Path) -> None:
     with socket.socket() as sock:  # a port that was free a moment ago: nothing listens
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    app = typer.Typer()
-    register(app)
     result = CliRunner().invoke(
-        app, ["release", "-p", "patent", "--api-url", f"http://127.0.0.1:{port}", "--data-dir", str(tmp_path)]
+        build_app(), ["release", "-p", "patent", "--api-url", f"http://127.0.0.1:{port}", "--data-dir", str(tmp_path)]
     )
     assert result.exit_code == 1 and result.stderr.startswith("error: cannot reach 127.0.0.1")
 

@@ -10,23 +10,13 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from mirror.cli import build_app
 from mirror.cli import split as split_cli
 from mirror.ingest import Manifest, iter_records
 
 
-def app() -> typer.Typer:
-    a = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-    split_cli.register(a)
-
-    @a.callback()
-    def _root() -> None:  # keeps "split" a subcommand, as in the real app
-        pass
-
-    return a
-
-
 def run(*args: str, input: bytes | None = None):
-    return CliRunner().invoke(app(), ["split", *args], input=input)
+    return CliRunner().invoke(build_app(), ["split", *args], input=input)
 
 
 def sample(n: int = 400) -> bytes:

@@ -21,7 +21,6 @@ from typing import Any
 import orjson
 import pytest
 import tantivy
-import typer
 from bulkstub import BulkStub, bulk_stub, isolated_env  # noqa: F401 - fixtures
 from click.testing import Result
 from typer.testing import CliRunner
@@ -34,9 +33,10 @@ from mirror.bulk.client import BulkClient
 from mirror.bulk.errors import ChecksumMismatch
 from mirror.bulk.state import StateStore
 from mirror.bulk.sync import SyncReport, chunks_dir, sync
-from mirror.cli.sync import register
+from mirror.cli import build_app
 from mirror.ingest.manifest import Manifest
 from mirror.ingest.release import ReleaseMismatch
+from mirror.settings import Settings
 
 PRODUCT = "scholarly"
 V1, V2 = 203024, 203026
@@ -94,9 +94,9 @@ def data(tmp_path: Path) -> Path:
 
 
 def run_sync(stub: BulkStub, data: Path, **kwargs: Any) -> SyncReport:
-    kwargs = {"progress": False, "chunk_bytes": CHUNK, "backoff": 0, "heap_bytes": 40_000_000, **kwargs}
+    kwargs = {"progress": False, "chunk_bytes": CHUNK, "backoff": 0, **kwargs}
     with BulkClient(stub.url, stub.token) as client:
-        return sync(client, PRODUCT, data, **kwargs)
+        return sync(client, PRODUCT, Settings(data_dir=data, index_heap_bytes=40_000_000), **kwargs)
 
 
 def downloads_seen(stub: BulkStub) -> int:
@@ -203,7 +203,6 @@ def test_sync_failing_during_indexing_finishes_on_next_run(
 
 RUNNER = """
 import sys, time
-import typer
 import mirror.backends.embedded.indexing as indexing
 
 real = indexing.iter_chunk_lines
@@ -215,16 +214,9 @@ def slow(path):  # slow enough that the test can kill us between two chunks
 
 indexing.iter_chunk_lines = slow
 indexing.COMMIT_EVERY = 20  # commit (and record finished chunks) long before the end
-from mirror.cli.sync import register
+from mirror.cli import build_app
 
-app = typer.Typer()
-register(app)
-
-@app.callback()
-def main() -> None:
-    pass
-
-app()
+build_app()()
 """
 
 
@@ -472,9 +464,7 @@ Invoke = Callable[..., Result]
 
 @pytest.fixture
 def cli(stub: BulkStub, data: Path) -> Invoke:
-    app = typer.Typer()
-    register(app)
-    app.callback()(lambda: None)  # a group, so the command is called by name
+    app = build_app()
     runner = CliRunner()
 
     def run(*args: str) -> Result:
@@ -515,10 +505,7 @@ def test_cli_release_mismatch_is_one_line(cli: Invoke, stub: BulkStub) -> None:
 
 
 def test_cli_unauthorized(stub: BulkStub, data: Path) -> None:
-    app = typer.Typer()
-    register(app)
-    app.callback()(lambda: None)
-    result = CliRunner().invoke(app, ["sync", "--product", PRODUCT, "--data-dir", str(data), "--api-url", stub.url,
+    result = CliRunner().invoke(build_app(), ["sync", "--product", PRODUCT, "--data-dir", str(data), "--api-url", stub.url,
                                       "--token", "wrong"])
     assert result.exit_code == 1
     assert result.stderr.startswith("error: ") and "token rejected" in result.stderr

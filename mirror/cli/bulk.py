@@ -1,49 +1,28 @@
 """``lens-mirror release`` and ``lens-mirror download``: the upstream bulk service.
 
-Expected failures (network down, 401, 429, a checksum that does not match)
-end as one ``error: ...`` line on stderr and exit status 1, never a traceback.
+Expected failures (network down, 401, 429, a checksum that does not match) are
+:class:`mirror.bulk.errors.BulkError`: the app's one failure path prints them as
+one ``error: ...`` line with exit status 1, never a traceback.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Optional
 
 import typer
 
 from mirror.bulk.client import BulkClient, Release
 from mirror.bulk.download import download, is_complete, release_path
-from mirror.bulk.errors import BulkError
 from mirror.bulk.state import STEPS, StateStore, VersionState
-from .common import settings_with
 
-
-class Product(str, Enum):
-    scholarly = "scholarly"
-    patent = "patent"
-
+from .common import Product, load_settings, setting_option
 
 ProductOpt = Annotated[Product, typer.Option("--product", "-p", case_sensitive=False, help="Which bulk product.")]
-TokenOpt = Annotated[
-    str | None,
-    typer.Option("--token", envvar="LENS_API_TOKEN", show_default=False, help="Lens API token (Bearer)."),
-]
-DataDirOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--data-dir", show_default=False, help="Data dir holding state/ (default: LENS_MIRROR_DATA_DIR or ./data)."
-    ),
-]
-ApiUrlOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--api-url", show_default=False, help="Upstream API (default: LENS_MIRROR_API_URL or https://api.lens.org)."
-    ),
-]
+TokenOpt = Annotated[Optional[str], setting_option("lens_api_token", "--token")]
+DataDirOpt = Annotated[Optional[Path], setting_option("data_dir")]
+ApiUrlOpt = Annotated[Optional[str], setting_option("api_url")]
 
 
 def register(app: typer.Typer) -> None:
@@ -58,13 +37,12 @@ def release_command(
     api_url: ApiUrlOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of lines.")] = False,
 ) -> None:
-    settings = settings_with(data_dir, api_url)
-    with _expected_failures():
-        with BulkClient(settings.api_url, token) as client:
-            release = client.release(product.value)
-        state = StateStore.in_data_dir(settings.data_dir)
-        entry = state.get(product.value, release.version)
-        others = [v for v in state.versions(product.value) if v.version != release.version]
+    settings = load_settings(data_dir=data_dir, api_url=api_url, lens_api_token=token)
+    with BulkClient(settings.api_url, settings.lens_api_token) as client:
+        release = client.release(product.value)
+    state = StateStore.in_data_dir(settings.data_dir)
+    entry = state.get(product.value, release.version)
+    others = [v for v in state.versions(product.value) if v.version != release.version]
     shown = _shown_metadata(release)
     if as_json:
         local = {"status": entry.status if entry else "new", "steps": entry.steps if entry else {}}
@@ -97,45 +75,26 @@ def download_command(
     ] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr.")] = True,
 ) -> None:
-    settings = settings_with(data_dir, api_url)
+    settings = load_settings(data_dir=data_dir, api_url=api_url, lens_api_token=token)
     dest_dir = dest if dest is not None else settings.data_dir / "downloads"
     state = StateStore.in_data_dir(settings.data_dir)
-    with _expected_failures():
-        with BulkClient(settings.api_url, token) as client:
-            release = client.release(product.value)
-            final = release_path(dest_dir, product.value, release)
-            if is_complete(state, product.value, release, final, rehash=verify):
-                typer.echo(f"already downloaded: {final}")
-                return
-            path = download(
-                client,
-                product.value,
-                dest_dir,
-                progress=progress,
-                state=state,
-                release=release,
-                retries=retries,
-                verify_existing=verify,
-            )
+    with BulkClient(settings.api_url, settings.lens_api_token) as client:
+        release = client.release(product.value)
+        final = release_path(dest_dir, product.value, release)
+        if is_complete(state, product.value, release, final, rehash=verify):
+            typer.echo(f"already downloaded: {final}")
+            return
+        path = download(
+            client,
+            product.value,
+            dest_dir,
+            progress=progress,
+            state=state,
+            release=release,
+            retries=retries,
+            verify_existing=verify,
+        )
     typer.echo(f"downloaded {path} ({path.stat().st_size} bytes, size and md5 verified)")
-
-
-@contextmanager
-def _expected_failures() -> Iterator[None]:
-    """Turn the failures a user can meet into one line and exit 1."""
-    try:
-        yield
-    except BulkError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
-    except OSError as exc:  # disk full, permissions, a path that is a file
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
-    except KeyboardInterrupt:
-        typer.echo("interrupted; run the same command again to resume", err=True)
-        raise typer.Exit(130) from None
-
-
 
 
 def _shown_metadata(release: Release) -> dict[str, Any]:

@@ -1,15 +1,17 @@
-"""Small helpers shared by the CLI modules: product choice, errors, consoles."""
+"""Small helpers shared by the CLI modules: options declared by the settings object,
+the product choice, sizes, the stderr console."""
 
 from __future__ import annotations
 
 import re
 from enum import StrEnum
-from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import typer
+from pydantic import AliasChoices, ValidationError
 from rich.console import Console
 
+from mirror.errors import BadRequest
 from mirror.settings import Settings
 
 
@@ -22,11 +24,59 @@ class Product(StrEnum):
 err_console = Console(stderr=True, soft_wrap=True)
 
 
-def fail(message: str, code: int = 1) -> NoReturn:
-    """Print a one-line error (never a traceback) and exit non-zero."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(code)
+class BadUsage(BadRequest):
+    """Options that cannot go together, or a value the command cannot use (exit 1)."""
 
+
+# -- options declared once, by the settings object ---------------------------------------
+
+
+def setting_env(name: str) -> str:
+    """The environment variable that sets the field ``name`` of :class:`Settings`."""
+    field = Settings.model_fields[name]
+    alias = field.validation_alias
+    if isinstance(alias, str):
+        return alias.upper()
+    if isinstance(alias, AliasChoices):
+        return next(str(c).upper() for c in alias.choices if str(c) != name)
+    return f"{Settings.model_config.get('env_prefix', '')}{name}".upper()
+
+
+def setting_option(name: str, *param_decls: str) -> Any:
+    """The ``typer.Option`` for the settings field ``name``, to use as
+    ``Annotated[Optional[T], setting_option(name)] = None``: the field's
+    description is its help, its environment variable and default show in ``--help``.
+
+    The option's value stays None when neither the flag nor the variable is given,
+    so that :func:`load_settings` leaves the default (and the validation) to the
+    one settings object instead of repeating them here.
+    """
+    field = Settings.model_fields[name]
+    default = field.default
+    decls = param_decls or (f"--{name.replace('_', '-')}",)
+    return typer.Option(
+        *decls,
+        envvar=setting_env(name),  # read here too only so that --help shows it; Settings reads it the same
+        show_envvar=True,
+        help=field.description,
+        show_default=str(default) if default is not None else False,
+    )
+
+
+def load_settings(**given: Any) -> Settings:
+    """The settings: the environment and defaults, with what the command line gave on top."""
+    try:
+        return Settings(**{k: v for k, v in given.items() if v is not None})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{setting_env(str(e['loc'][0])) if e['loc'] and e['loc'][0] in Settings.model_fields else 'settings'}: "
+            f"{e['msg']}"
+            for e in exc.errors()
+        )
+        raise BadUsage(f"bad setting: {problems}") from None
+
+
+# -- values -------------------------------------------------------------------------------
 
 _SIZE_RE = re.compile(r"^\s*(\d+)\s*([kmgt]?)(i?b)?\s*$", re.IGNORECASE)
 
@@ -42,13 +92,3 @@ def parse_size(text: str) -> int:
     if size < 1:
         raise typer.BadParameter("must be at least 1 byte")
     return size
-
-
-def settings_with(data_dir: Path | None = None, api_url: str | None = None) -> Settings:
-    """Settings from the environment, with the command line's overrides on top."""
-    overrides: dict[str, Any] = {}
-    if data_dir is not None:
-        overrides["data_dir"] = data_dir
-    if api_url is not None:
-        overrides["api_url"] = api_url
-    return Settings(**overrides)

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progres
 
 from mirror import PRODUCTS
 from mirror.ingest.split import split_stream
+from mirror.settings import Settings
 
 from .common import err_console
 from .index import build_index, print_report
@@ -42,13 +43,15 @@ def _split(source: Path, out: Path) -> None:
                      progress=lambda p: bar.update(task, completed=p.compressed_offset))
 
 
-def prepare_demo(data_dir: Path, count: int, seed: int) -> None:
+def prepare_demo(settings: Settings, count: int, seed: int) -> None:
+    """Sample, split and index both products under ``settings.data_dir``."""
     started = time.monotonic()
+    data_dir = settings.data_dir
     for product in PRODUCTS:
         sample = data_dir / "samples" / f"{product}-{count}-{seed}.jsonl.gz"
         sample.parent.mkdir(parents=True, exist_ok=True)
         _sample(product, count, seed, sample)
         chunks = data_dir / "chunks" / f"{product}-{count}-{seed}"
         _split(sample, chunks)
-        print_report(product, build_index(product, data_dir, [chunks]))
+        print_report(product, build_index(settings, product, [chunks]))
     err_console.print(f"demo data ready in {time.monotonic() - started:.1f} s under {data_dir}")

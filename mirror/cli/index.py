@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Optional
 
 import orjson
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from mirror.backends.embedded import (
-    DEFAULT_VERSION, EmbeddedIndex, IndexReport, IndexUnavailable, current_version, index_files, product_dir,
-    set_current_version,
+    DEFAULT_VERSION, EmbeddedIndex, IndexReport, current_version, index_files, product_dir, set_current_version,
 )
 from mirror.ingest.errors import InputError
 from mirror.ingest.read import chunk_paths
+from mirror.settings import Settings
 
-from .common import Product, err_console, fail
+from .common import Product, err_console, load_settings, setting_option
 
 
 def expected_records(targets: list[Path]) -> int | None:
@@ -36,22 +36,40 @@ def split_status(target: Path) -> str | None:
     manifest = target / "manifest.json"
     if not target.is_dir() or not manifest.is_file():
         return None
-    return orjson.loads(manifest.read_bytes()).get("status")
+    try:
+        return orjson.loads(manifest.read_bytes()).get("status")
+    except (orjson.JSONDecodeError, AttributeError) as exc:
+        raise InputError(str(manifest), f"unreadable split manifest ({exc})") from None
 
 
-def build_index(product: str, data_dir: Path, targets: list[Path], version: str | None = None,
+def check_inputs(targets: list[Path], allow_partial: bool) -> None:
+    """Refuse, before anything is written, inputs that are missing, empty or an unfinished split."""
+    for target in targets:
+        if not target.exists():
+            raise InputError(str(target), "no such file or directory")
+        if target.is_dir() and not chunk_paths(target):
+            raise InputError(str(target), "no chunk files (*.jsonl.zst) in this directory")
+        status = split_status(target)
+        if status not in (None, "complete") and not allow_partial:
+            raise InputError(str(target), f"the split is {status}, not complete; finish it (rerun split) "
+                                          "or index what is there with --allow-partial")
+
+
+def build_index(settings: Settings, product: str, targets: list[Path], version: str | None = None,
                 rebuild: bool = False, quiet: bool = False) -> IndexReport:
-    """Index ``targets`` into ``version`` (default: the served one) of ``product``; serve it if none is."""
+    """Index ``targets`` into ``version`` (default: the served one) of ``product`` under
+    ``settings.data_dir``; serve it if none is."""
+    data_dir = settings.data_dir
     version = version or current_version(data_dir, product) or DEFAULT_VERSION
     path = product_dir(data_dir, product) / version
     if rebuild and path.exists():
         shutil.rmtree(path)
-    index = EmbeddedIndex.open_version(data_dir, product, version)
+    index = EmbeddedIndex.create_version(data_dir, product, version)
     columns = (TextColumn(f"indexing {product}"), BarColumn(), MofNCompleteColumn(), TextColumn("records"),
                TimeElapsedColumn())
     with Progress(*columns, console=err_console, disable=quiet, transient=False) as bar:
         task = bar.add_task("index", total=expected_records(targets))
-        report = index_files(index, targets, on_record=lambda n: bar.advance(task, n))
+        report = index_files(index, targets, settings, on_record=lambda n: bar.advance(task, n))
     if current_version(data_dir, product) is None:
         set_current_version(data_dir, product, version)
     return report
@@ -62,6 +80,12 @@ def print_report(product: str, report: IndexReport) -> None:
         f"{product}: indexed {report.indexed:,} records in {report.seconds:.1f} s ({report.rate:,.0f}/s); "
         f"{report.chunks_done} chunk(s) done, {report.chunks_skipped} already indexed"
     )
+    if report.unverified:
+        shown = ", ".join(report.unverified[:3]) + (f" and {len(report.unverified) - 3} more"
+                                                    if len(report.unverified) > 3 else "")
+        err_console.print(f"[yellow]warning:[/] no split manifest lists {shown}: indexed as read, "
+                          "not checked for truncation (index a split directory to have its chunks verified)",
+                          highlight=False)
     if report.failed:
         err_console.print(f"[yellow]warning:[/] {report.failed:,} record(s) could not be indexed:")
         for problem in report.problems:
@@ -71,25 +95,20 @@ def print_report(product: str, report: IndexReport) -> None:
 def register(app: typer.Typer) -> None:
     @app.command()
     def index(
-        inputs: list[Path] = typer.Argument(..., help="Chunk files or split directories (with manifest.json)."),
-        product: Product = typer.Option(..., help="Which product the records are."),
-        data_dir: Path = typer.Option(Path("data"), envvar="LENS_MIRROR_DATA_DIR", help="Where indexes live."),
-        version: Optional[str] = typer.Option(None, help="Index version to write (default: the served one)."),
-        rebuild: bool = typer.Option(False, help="Start the index over instead of updating it."),
-        allow_partial: bool = typer.Option(False, help="Index the finished chunks of a split that did not complete."),
+        inputs: Annotated[list[Path], typer.Argument(help="Chunk files or split directories (with manifest.json).")],
+        product: Annotated[Product, typer.Option(help="Which product the records are.")],
+        data_dir: Annotated[Optional[Path], setting_option("data_dir")] = None,
+        version: Annotated[Optional[str], typer.Option(help="Index version to write (default: the served one).")] = None,
+        rebuild: Annotated[bool, typer.Option(help="Start the index over instead of updating it.")] = False,
+        allow_partial: Annotated[
+            bool, typer.Option(help="Index the finished chunks of a split that did not complete.")] = False,
+        heap_bytes: Annotated[Optional[int], setting_option("index_heap_bytes", "--heap-bytes")] = None,
+        threads: Annotated[Optional[int], setting_option("index_threads", "--threads")] = None,
     ) -> None:
-        """Build or update the embedded index of a product (same lens_id twice = one record)."""
-        for target in inputs:
-            if not target.exists():
-                fail(f"{target}: no such file or directory")
-            if target.is_dir() and not chunk_paths(target):
-                fail(f"{target}: no chunk files (*.jsonl.zst) in this directory")
-            status = split_status(target)
-            if status not in (None, "complete") and not allow_partial:
-                fail(f"{target}: the split is {status}, not complete; finish it (rerun split) "
-                     "or index what is there with --allow-partial")
-        try:
-            report = build_index(product.value, data_dir, inputs, version, rebuild)
-        except (InputError, IndexUnavailable, FileNotFoundError, OSError) as exc:
-            fail(str(exc))
-        print_report(product.value, report)
+        """Build or update the embedded index of a product (same lens_id twice = one record).
+
+        Chunks of a split are checked against its manifest (size, sha256, record count) and refused on a mismatch.
+        """
+        settings = load_settings(data_dir=data_dir, index_heap_bytes=heap_bytes, index_threads=threads)
+        check_inputs(inputs, allow_partial)
+        print_report(product.value, build_index(settings, product.value, inputs, version, rebuild))

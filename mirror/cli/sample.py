@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import time
-from enum import Enum
 from pathlib import Path
 
 import typer
 
-
-class Product(str, Enum):
-    scholarly = "scholarly"
-    patent = "patent"
+from .common import Product
 
 
 def sample(

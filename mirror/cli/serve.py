@@ -3,28 +3,41 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 import uvicorn
 
-from mirror import PRODUCTS
+from mirror.backends import open_backend
 from mirror.settings import Settings
 
-from .common import err_console, fail
+from .common import err_console, load_settings, setting_option
+
+HostOpt = Annotated[Optional[str], setting_option("host")]
+PortOpt = Annotated[Optional[int], setting_option("port")]
 
 
-def serve_app(data_dir: Path, host: str, port: int) -> None:
+def serve_app(settings: Settings) -> None:
+    """Serve the API as ``settings`` say, once every served index opened whole.
+
+    A missing, damaged or short index is refused here (one line, exit 1) rather
+    than served as an empty index or a run of 500s.
+    """
     from mirror.api import create_app
 
-    settings = Settings(data_dir=data_dir, host=host, port=port)
-    app = create_app(settings)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    backend = open_backend(settings.backend, settings.data_dir, settings.es_url)
+    counts = backend.check()
+    app = create_app(settings, backend)
+    served = ", ".join(f"{product} {records:,} records" for product, records in counts.items())
+    err_console.print(try_message(settings.host, settings.port, served))
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
 
 
-def try_message(host: str, port: int) -> str:
+def try_message(host: str, port: int, served: str = "") -> str:
     base = f"http://{host}:{port}"
     return (
-        f"[bold green]lens-mirror is serving on {base}[/]  (API docs: {base}/docs)\n"
+        f"[bold green]lens-mirror is serving on {base}[/]" + (f" ({served})" if served else "")
+        + f"  (API docs: {base}/docs)\n"
         f"Try:\n  curl -s -X POST {base}/scholarly/search -H 'Content-Type: application/json' "
         f"-d '{{\"query\": \"malaria vaccine\", \"size\": 2, \"include\": [\"lens_id\", \"title\"]}}'\n"
         f"  curl -s '{base}/patent/search?query=title:battery&size=2&include=lens_id,biblio.invention_title'\n"
@@ -35,30 +48,27 @@ def try_message(host: str, port: int) -> str:
 def register(app: typer.Typer) -> None:
     @app.command()
     def serve(
-        data_dir: Path = typer.Option(Path("data"), envvar="LENS_MIRROR_DATA_DIR", help="Where indexes live."),
-        host: str = typer.Option("127.0.0.1", envvar="LENS_MIRROR_HOST", help="Address to bind."),
-        port: int = typer.Option(8000, envvar="LENS_MIRROR_PORT", help="Port to listen on."),
+        data_dir: Annotated[Optional[Path], setting_option("data_dir")] = None,
+        host: HostOpt = None,
+        port: PortOpt = None,
     ) -> None:
         """Serve the Lens search API over the embedded indexes in DATA_DIR."""
-        if not any((data_dir / "index" / p / "CURRENT").exists() for p in PRODUCTS):
-            fail(f"{data_dir}: no index yet; run 'lens-mirror index' (or 'lens-mirror demo') first")
-        err_console.print(try_message(host, port))
-        serve_app(data_dir, host, port)
+        serve_app(load_settings(data_dir=data_dir, host=host, port=port))
 
     @app.command()
     def demo(
-        data_dir: Path = typer.Option(Path("demo-data"), help="Where the demo's files and indexes go."),
-        count: int = typer.Option(20_000, min=1, help="Records to generate per product."),
-        seed: int = typer.Option(42, help="Random seed of the sample data."),
-        host: str = typer.Option("127.0.0.1", help="Address to bind."),
-        port: int = typer.Option(8000, help="Port to listen on."),
-        no_serve: bool = typer.Option(False, "--no-serve", help="Prepare everything, then exit."),
+        data_dir: Annotated[Path, typer.Option(help="Where the demo's files and indexes go.")] = Path("demo-data"),
+        count: Annotated[int, typer.Option(min=1, help="Records to generate per product.")] = 20_000,
+        seed: Annotated[int, typer.Option(help="Random seed of the sample data.")] = 42,
+        host: HostOpt = None,
+        port: PortOpt = None,
+        no_serve: Annotated[bool, typer.Option("--no-serve", help="Prepare everything, then exit.")] = False,
     ) -> None:
         """Sample data → split → index → serve, all on this machine."""
         from .demo import prepare_demo
 
-        prepare_demo(data_dir, count, seed)
-        if no_serve:
-            return
-        err_console.print(try_message(host, port))
-        serve_app(data_dir, host, port)
+        # The demo's data dir is its own (not LENS_MIRROR_DATA_DIR): it never touches a real mirror's.
+        settings = load_settings(data_dir=data_dir, host=host, port=port)
+        prepare_demo(settings, count, seed)
+        if not no_serve:
+            serve_app(settings)

@@ -1,8 +1,9 @@
 """``lens-mirror split``: cut a Lens bulk file into resumable zstd chunks.
 
-Bad input ends with one clear line naming the file on stderr and exit code 1,
-never a traceback; the output directory keeps every finished chunk and a
-manifest saying where the input broke, so rerunning resumes.
+Bad input ends with one clear line naming the file on stderr and exit code 1
+(the app's one failure path), never a traceback; the output directory keeps
+every finished chunk and a manifest saying where the input broke, so rerunning
+resumes. A full disk names the file being written; its unfinished chunk is removed.
 """
 
 from __future__ import annotations
@@ -16,19 +17,10 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from mirror import PRODUCTS
-from mirror.cli.common import parse_size
-from mirror.ingest.errors import InputError, SplitError
+from mirror.cli.common import BadUsage, parse_size
 from mirror.ingest.manifest import Manifest
-from mirror.ingest.release import ReleaseMismatch, load_release, release_file_beside
+from mirror.ingest.release import load_release, release_file_beside
 from mirror.ingest.split import SplitProgress, split_stream
-
-
-
-
-
-def _fail(console: Console, message: str) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(1)
 
 
 def _summary(manifest: Manifest, elapsed: float) -> str:
@@ -48,7 +40,7 @@ def _product_from_name(name: str) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def _record_filter(console: Console, query: str, product: str | None, input: str) -> Callable[[dict], bool]:
+def _record_filter(query: str, product: str | None, input: str) -> Callable[[dict], bool]:
     """``--filter``: the query compiled like a search, evaluated on each record."""
     from mirror.catalogue import catalogue_for
     from mirror.errors import BadRequest
@@ -56,11 +48,11 @@ def _record_filter(console: Console, query: str, product: str | None, input: str
 
     product = product or _product_from_name(input)
     if product not in PRODUCTS:
-        raise _fail(console, "--filter needs --product scholarly|patent (the file name does not say which)")
+        raise BadUsage("--filter needs --product scholarly|patent (the file name does not say which)")
     try:
         return record_filter(catalogue_for(product), query, regex=True)
     except BadRequest as exc:
-        raise _fail(console, f"--filter: {exc.message}") from None
+        raise BadUsage(f"--filter: {exc.message}") from None
 
 
 def split_command(
@@ -93,18 +85,12 @@ def split_command(
     expect: dict[str, Any] | None = None
     if verify_release or release_file is not None:
         if release_file is None and input == "-":
-            raise _fail(console, "--verify-release with stdin input needs --release-file")
-        path = release_file or release_file_beside(input)
-        try:
-            expect = load_release(path)
-        except FileNotFoundError:
-            raise _fail(console, f"{path}: release metadata not found (give --release-file)") from None
-        except (OSError, ValueError) as exc:
-            raise _fail(console, str(exc)) from None
+            raise BadUsage("--verify-release with stdin input needs --release-file")
+        expect = load_release(release_file or release_file_beside(input))
 
     keep, keep_label = None, None
     if filter_query is not None:
-        keep = _record_filter(console, filter_query, product, input)
+        keep = _record_filter(filter_query, product, input)
         keep_label = f"{product or _product_from_name(input)}: {filter_query}"
 
     progress = Progress(
@@ -136,25 +122,14 @@ def split_command(
         )
 
     try:
-        try:
-            manifest = split_stream(
-                input, out, size, level,
-                validate={"fast": True, "full": "full", "off": False}[validate],
-                keep=keep, keep_label=keep_label, expect=expect,
-                threads=threads, restart=restart, progress=on_progress,
-            )
-        finally:
-            progress.stop()
-    except ReleaseMismatch as exc:
-        raise _fail(console, f"{input}: {exc.report}") from None
-    except (InputError, SplitError) as exc:
-        raise _fail(console, str(exc)) from None
-    except KeyboardInterrupt:
-        console.print(f"interrupted; finished chunks are kept in {out}, rerun the same command to resume")
-        raise typer.Exit(130) from None
-    except OSError as exc:  # output side: disk full, permissions, ...
-        where = exc.filename or out
-        raise _fail(console, f"{where}: {exc.strerror or exc}") from None
+        manifest = split_stream(
+            input, out, size, level,
+            validate={"fast": True, "full": "full", "off": False}[validate],
+            keep=keep, keep_label=keep_label, expect=expect,
+            threads=threads, restart=restart, progress=on_progress,
+        )
+    finally:
+        progress.stop()
     if not quiet:
         console.print(f"{input} -> {out}: {_summary(manifest, time.perf_counter() - started)}",
                       highlight=False, soft_wrap=True)
