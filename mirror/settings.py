@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from mirror.errors import MirrorError
@@ -28,6 +28,12 @@ class Settings(BaseSettings):
         None, description="If set, requests must carry this token (Bearer header or token=); otherwise tokens are ignored."
     )
     api_url: str = Field("https://api.lens.org", description="Upstream Lens API base URL (bulk release/download).")
+    # Lens's own name for it (no LENS_MIRROR_ prefix): what users of the Lens API already have set.
+    lens_api_token: str | None = Field(
+        None,
+        validation_alias=AliasChoices("lens_api_token", "LENS_API_TOKEN"),
+        description="Your Lens API token, sent upstream by release, download, sync and mappings --from-api.",
+    )
     # 128 MB: a segment is flushed every ~30k scholarly records, in the background while
     # records keep coming, and the writer's tables stay cache-sized. Interleaved runs on
     # 100k records: 2,200-2,700 rec/s against 2,150-2,400 with 1 GB (whose one big final
