@@ -133,3 +133,14 @@ def test_without_a_token_setting_any_token_is_accepted(api: httpx.Client) -> Non
     document = api.get("/openapi.json").json()
     assert "securitySchemes" not in document.get("components", {})
     assert "401" not in document["paths"]["/{product}/search"]["post"]["responses"]
+
+
+def test_serve_refuses_an_empty_token_in_one_line(corpus: Corpus, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from mirror.cli import build_app
+
+    monkeypatch.setenv("LENS_MIRROR_TOKEN", "")
+    result = CliRunner().invoke(build_app(), ["serve", "--data-dir", str(corpus.data_dir), "--port", "9"])
+    assert result.exit_code == 1
+    assert "LENS_MIRROR_TOKEN is set but empty" in result.output and "Traceback" not in result.output
