@@ -64,6 +64,7 @@ OBJECTS = [
     {"regexp": {"field_of_study": "bio(chem|log).*|med@"}},
     {"wildcard": {"title": "va?cin*"}},
     {"query_string": {"query": "title:/vacc.n[a-z]*/ OR field_of_study:Bio\\*"}},
+    {"query_string": {"query": "year_published:[-5 TO 2015] AND NOT year_published:{* TO -1]"}},
 ]
 
 

@@ -75,8 +75,17 @@ WORDS = st.sampled_from(["malaria", "AND", "OR", "NOT", "(", ")", "+", "-", '"',
 QUERY_STRINGS = st.lists(st.one_of(WORDS, st.sampled_from(FIELDS).map(lambda f: f + ":"), st.text(max_size=6)),
                          max_size=12).map(" ".join)
 
+RANGES = st.one_of(
+    st.builds(lambda f, op, v: {"range": {f: {op: v}}}, st.sampled_from(FIELDS),
+              st.sampled_from(["gte", "gt", "lte", "lt"]), SCALARS),
+    st.builds(lambda f, lo, hi, brackets: f"{f}:{brackets[0]}{lo} TO {hi}{brackets[1]}", st.sampled_from(FIELDS),
+              st.sampled_from(["*", "-5", "-0", "2020-13-45", "a", '"a b"', "99999999999999999999", "2019"]),
+              st.sampled_from(["*", "-1", "z", "2021", "9999"]), st.sampled_from(["[]", "{}", "[}", "{]"])),
+)
+
 BODIES = st.one_of(
     JSON,
+    st.fixed_dictionaries({"query": RANGES}),
     st.fixed_dictionaries({"query": st.one_of(query_objects(), QUERY_STRINGS)}, optional={
         "regex": st.booleans(), "stemming": st.booleans(), "size": SCALARS, "from": SCALARS,
         "sort": st.lists(st.dictionaries(st.sampled_from(FIELDS + ["relevance"]), SCALARS, max_size=1), max_size=2),

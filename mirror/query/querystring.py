@@ -85,6 +85,15 @@ def parse_query_string(text: str, limits: Limits) -> Item:
         raise BadRequest(f"query: malformed query string {excerpt(text)}: {str(exc)[:120]}") from None
 
 
+def bound_text(node: Item) -> str:
+    """A range bound as written: luqum reads ``-5`` in ``[-5 TO 0]`` as "must not 5"."""
+    if isinstance(node, Prohibit) and isinstance(node.a, Word):
+        return "-" + node.a.value
+    if isinstance(node, (Word, Phrase)):
+        return node.value[1:-1] if isinstance(node, Phrase) else node.value
+    raise BadRequest(f"query: {excerpt(str(node))} is not a range bound")
+
+
 def tree_depth(tree: Item) -> int:
     """Levels of operators and groups above the deepest leaf (iterative: any depth is safe)."""
     deepest, stack = 0, [(tree, 0)]
@@ -208,11 +217,11 @@ class QueryStringCompiler(TreeVisitor):
                 raise BadRequest(f'query: regular expression {excerpt(node.value)} needs "regex": true in the request')
             return {"regexp": {name: self.pattern_options(field, "regexp", node.value[1:-1])}}
         if isinstance(node, Range):
-            return self.range(field, node.low.value, node.high.value, node.include_low, node.include_high)
+            return self.range(field, bound_text(node.low), bound_text(node.high), node.include_low, node.include_high)
         if isinstance(node, From):
-            return self.range(field, node.a.value, "*", node.include, True)
+            return self.range(field, bound_text(node.a), "*", node.include, True)
         if isinstance(node, To):
-            return self.range(field, "*", node.a.value, True, node.include)
+            return self.range(field, "*", bound_text(node.a), True, node.include)
         raw = node.value
         if has_wildcard(raw):
             return {"wildcard": {name: self.pattern_options(field, "wildcard", wildcard_value(raw))}}

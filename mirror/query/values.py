@@ -63,10 +63,11 @@ def coerce_bound(resolved: Resolved, value: Any, name: str | None = None) -> Any
 
 
 def check_rangeable(resolved: Resolved, name: str | None = None) -> None:
-    if resolved.kind is Kind.TEXT:
-        raise BadRequest(f"field {name or resolved.field.name!r} is full text and cannot be used in a range")
-    if resolved.kind is Kind.BOOLEAN:
-        raise BadRequest(f"field {name or resolved.field.name!r} is true/false and cannot be used in a range")
+    """Ranges are over numbers and dates. Elasticsearch also ranges over keywords, but the
+    embedded engine cannot, and one request must mean the same on both backends."""
+    if resolved.kind not in (Kind.INTEGER, Kind.DATE):
+        what = "full text" if resolved.kind is Kind.TEXT else "true/false" if resolved.kind is Kind.BOOLEAN else "a keyword"
+        raise BadRequest(f"field {name or resolved.field.name!r} is {what}; ranges need a number or date field")
 
 
 def case_insensitive(resolved: Resolved) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 import tantivy
 
 from mirror.dates import bound_millis, to_millis
+from mirror.errors import LimitExceeded, excerpt
 from mirror.query.patterns import to_regex
 from mirror.query.registry import QueryDispatch
 from mirror.query.should import required_should
@@ -158,9 +159,8 @@ class QueryTranslator(QueryDispatch[tantivy.Query]):
                 low += 1
             if "lt" in bounds:
                 high -= 1
-        field_type = {"long": tantivy.FieldType.Integer, "date": tantivy.FieldType.Integer,
-                      "keyword": tantivy.FieldType.Text}[spec.type]  # the compile stage allows no other
-        return Q.range_query(self.schema, spec.name, field_type, low, high, inc_low, inc_high)
+        # the compile stage allows ranges on numbers and dates only
+        return Q.range_query(self.schema, spec.name, tantivy.FieldType.Integer, low, high, inc_low, inc_high)
 
     def bound(self, spec: FieldSpec, value: Any, round_up: bool) -> Any:
         if spec.type == "date":
@@ -180,7 +180,13 @@ class QueryTranslator(QueryDispatch[tantivy.Query]):
         regex = to_regex(kind, str(opts["value"]))
         if opts.get("case_insensitive"):
             regex = "(?i)" + regex
-        return Q.regex_query(self.schema, self.spec(name).name, regex)
+        try:
+            return Q.regex_query(self.schema, self.spec(name).name, regex)
+        except ValueError as exc:
+            # The engine's own capacity, as Elasticsearch's too_complex_to_determinize (a 400 there too):
+            # tantivy's term automaton stops at 1,000 states, a bound only building it can tell.
+            raise LimitExceeded(f"the {kind} pattern {excerpt(opts['value'])} is too complex for the embedded "
+                                f"engine ({str(exc)[:100]})") from None
 
     def on_wildcard(self, body: dict[str, Any]) -> tantivy.Query:
         return self.pattern("wildcard", body)

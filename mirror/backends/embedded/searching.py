@@ -164,11 +164,11 @@ class SearchRunner:
             exists = self.translator.translate({"exists": {"field": key}})
             group = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.MustNot, exists)])
         else:
-            if spec.type == "boolean":
+            if spec.type in ("boolean", "keyword"):  # tantivy cannot range over text fields
                 same = tantivy.Query.term_query(self.translator.schema, key, value)
             else:
-                field_type = tantivy.FieldType.Text if spec.type == "keyword" else tantivy.FieldType.Integer
-                same = tantivy.Query.range_query(self.translator.schema, key, field_type, value, value)
+                same = tantivy.Query.range_query(self.translator.schema, key, tantivy.FieldType.Integer, value,
+                                                 value)
             group = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, same)])
         count = self._count(group)
         if not count:
