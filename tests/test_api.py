@@ -73,6 +73,8 @@ def oracle_order(records: list[dict[str, Any]], keys: list[tuple[str, str]]) -> 
          [("scholarly_citations_count", "asc"), ("year_published", "desc")]),
         ("patent", [{"reference_cited.patent_count": "desc"}, {"year_published": "asc"}],
          [("biblio.references_cited.patent_count", "desc"), ("date_published", "asc")]),
+        # a keyword sort: few values, so every page edge falls inside a tie
+        ("scholarly", [{"publication_type": "asc"}], [("publication_type", "asc")]),
     ],
 )
 def test_paging_walks_every_record_once_in_oracle_order(api: httpx.Client, corpus: Corpus, product: str,
