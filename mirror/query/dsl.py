@@ -13,7 +13,7 @@ from typing import Any, Callable
 from mirror.catalogue import Kind, Resolved
 from mirror.errors import BadRequest, excerpt
 
-from .limits import Budget, Limits
+from .limits import Budget, Limits, words
 from .names import Names
 from .patterns import check_pattern
 from .querystring import QueryStringCompiler
@@ -103,6 +103,7 @@ class DslCompiler:
         if field.kind is Kind.TEXT and not isinstance(value, (dict, list)) and value is not None:
             value = str(value)
             self.check_text(value, where)
+            self.budget.spend(words(value) - 1)  # a clause per term, one already counted
         else:
             value = coerce(field, value, name)
             opts.pop("operator", None)
@@ -124,6 +125,7 @@ class DslCompiler:
         if not isinstance(value, (str, int, float)) or isinstance(value, bool):
             raise BadRequest(f"{where}.{name}: a phrase must be text, got {excerpt(value)}")
         self.check_text(str(value), where)
+        self.budget.spend(words(str(value)) - 1)  # a posting list per word, one already counted
         return {"match_phrase": {field.index_name: {"query": str(value), **opts}}}
 
     def q_term(self, body: Any, where: str, depth: int) -> dict[str, Any]:
@@ -270,4 +272,5 @@ class DslCompiler:
             if key in body:
                 out[key] = self.option(key, body[key], where)
         out["fields"] = [f.index_name for f in self.resolve_fields(body.get("fields"), where)]
+        self.budget.spend(len(out["fields"]) * words(out["query"]))
         return {"multi_match": out}

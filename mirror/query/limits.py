@@ -7,6 +7,7 @@ The values and their defaults are declared once, in the settings
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -37,8 +38,23 @@ class Limits:
         return LimitExceeded(f"{what}; the limit is {limit:,} (LENS_MIRROR_{setting.upper()})")
 
 
+_WORD = re.compile(r"\w+")
+
+
+def words(text: str) -> int:
+    """An upper bound on the terms an analyser makes of ``text`` (at least one)."""
+    return max(1, len(_WORD.findall(text)))
+
+
 class Budget:
-    """Counts the clauses one request compiles to, and stops at the limit, not after."""
+    """Counts the clauses one request compiles to, and stops at the limit, not after.
+
+    Clauses are counted as Elasticsearch's ``max_clause_count`` counts them once a
+    query is expanded: a text match is a clause per term, a search over several
+    fields a clause per field, so 1,000 bare words over seven default fields are
+    7,000 clauses, not 1,000. A phrase counts its words too: each is a posting list
+    the engine must align, which is what makes long phrase lists slow.
+    """
 
     def __init__(self, limits: Limits) -> None:
         self.limits, self.clauses = limits, 0

@@ -27,7 +27,7 @@ from luqum.visitor import TreeVisitor
 from mirror.catalogue import Kind, Resolved
 from mirror.errors import BadRequest, NotYetSupported, excerpt
 
-from .limits import Budget, Limits
+from .limits import Budget, Limits, words
 from .names import Names
 from .patterns import check_pattern
 from .values import case_insensitive, check_boost, check_slop, coerce, coerce_bound
@@ -202,12 +202,15 @@ class QueryStringCompiler(TreeVisitor):
 
     # -- leaves ------------------------------------------------------------------
     def leaf(self, node: Item, field: Resolved | None) -> dict[str, Any]:
-        self.budget.spend()
         if field is None:
             if isinstance(node, (Word, Phrase, Proximity)):
                 return self.default_fields(node)
             raise BadRequest(f"query: {excerpt(str(node))} needs a field name, e.g. year_published:{excerpt(str(node))}")
         name = field.index_name
+        # a text term or phrase costs a clause per word (phrases: a posting list per word to align)
+        analysed = field.kind is Kind.TEXT and isinstance(node, (Word, Phrase, Proximity)) and not (
+            isinstance(node, Word) and has_wildcard(node.value))
+        self.budget.spend(words(str(node)) if analysed else 1)
         if isinstance(node, Proximity):
             return self.phrase(field, unescape(node.term.value[1:-1]), self.slop(node))
         if isinstance(node, Phrase):
@@ -223,6 +226,8 @@ class QueryStringCompiler(TreeVisitor):
         if isinstance(node, To):
             return self.range(field, "*", bound_text(node.a), True, node.include)
         raw = node.value
+        if raw.strip("*") == "":  # field:* is "has a value", as in Elasticsearch's query_string
+            return {"exists": {"field": name}}
         if has_wildcard(raw):
             return {"wildcard": {name: self.pattern_options(field, "wildcard", wildcard_value(raw))}}
         return self.term(field, unescape(raw))
@@ -269,9 +274,11 @@ class QueryStringCompiler(TreeVisitor):
             text, kind = unescape(node.value), "best_fields"
             if has_wildcard(node.value):
                 return bool_query(should=[self.leaf(node, f) for f in self.fields], minimum_should_match=1)
+            self.budget.spend(words(text) * len(self.fields))
         else:
             term = node.term if isinstance(node, Proximity) else node
             text, kind = unescape(term.value[1:-1]), "phrase"
+            self.budget.spend(words(text) * len(self.fields))
         body: dict[str, Any] = {
             "query": text,
             "fields": [f.index_name for f in self.fields],
