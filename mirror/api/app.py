@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlencode
 
+import anyio
 import orjson
 from fastapi import FastAPI, Query, Request
 from fastapi import Path as PathParam
