@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     index_threads: int = Field(
         0, ge=0, le=8, description="Indexing threads of the embedded writer; 0: one per core beyond the first, 1 to 4."
     )
+    # Searches are CPU-bound and mostly hold the GIL: past a few at once they only
+    # queue inside the process, each thread growing its own malloc arena. Waiting for
+    # a turn instead keeps memory flat and a cheap request's wait short.
+    search_threads: int = Field(4, ge=1, le=64, description="Searches the API runs at once; more wait their turn.")
 
     # -- request limits: each breach is a 400 naming the setting (Elasticsearch's defaults as a guide)
     max_body_bytes: int = Field(
