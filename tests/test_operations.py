@@ -34,13 +34,13 @@ import orjson
 import pytest
 import typer
 import zstandard
-from bulkstub import isolated_env  # noqa: F401 - autouse: no LENS_MIRROR_* from the developer's shell
-from conftest import LiveServer
 from typer.testing import CliRunner
 
 import mirror
 import mirror.backends.embedded.indexing as indexing
 import mirror.ingest.chunks as chunks_module
+from bulkstub import isolated_env  # noqa: F401 - autouse: no LENS_MIRROR_* from the developer's shell
+from conftest import LiveServer
 from mirror.api import create_app
 from mirror.backends import EmbeddedBackend
 from mirror.backends.embedded import EmbeddedIndex, IndexUnavailable, current_version, set_current_version
@@ -303,7 +303,8 @@ class FailingCommits:
     """A real writer whose commit fails as tantivy's does on a full disk."""
 
     def __init__(self, writer: Any) -> None:
-        self.writer, self.calls = writer, []
+        self.writer = writer
+        self.calls: list[str] = []
 
     def commit(self) -> None:
         raise ValueError("An IO error occurred: 'No space left on device (os error 28)'")
@@ -403,6 +404,10 @@ def test_requests_on_a_broken_index_are_503_not_500(work: Path, how: str) -> Non
             body = response.json()
             assert body["status"] == 503 and body["error"] == "Service Unavailable"
             assert str(version_dir) in body["message"]
+        info = client.get("/")  # the overview still answers, and says what is wrong with which product
+        assert info.status_code == 200, info.text
+        scholarly = info.json()["products"]["scholarly"]
+        assert scholarly["records"] is None and str(version_dir) in scholarly["error"]
     if how == "missing-version":
         assert not version_dir.exists()
 

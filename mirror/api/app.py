@@ -119,8 +119,14 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     @app.get("/", summary="What this mirror serves", response_model=MirrorInfo,
              responses=errors(ServiceUnavailable))
     def root() -> dict[str, Any]:
-        return {"name": "lens-mirror", "version": __version__,
-                "products": {p: {"records": backend.count(p)} for p in PRODUCTS}}
+        # One broken product must not hide the other: each says its own state.
+        products: dict[str, dict[str, Any]] = {}
+        for product in PRODUCTS:
+            try:
+                products[product] = {"records": backend.count(product)}
+            except ServiceUnavailable as exc:
+                products[product] = {"records": None, "error": exc.message}
+        return {"name": "lens-mirror", "version": __version__, "products": products}
 
     @app.post("/{product}/search", summary="Search with a JSON body (Lens POST search)",
               response_model=SearchResponse, openapi_extra=SEARCH_BODY,

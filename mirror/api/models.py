@@ -35,7 +35,8 @@ class SearchResponse(BaseModel):
 
 
 class ProductInfo(BaseModel):
-    records: int = Field(..., ge=0, description="Records served for this product.")
+    records: int | None = Field(..., ge=0, description="Records served for this product (null: no index).")
+    error: str | None = Field(None, description="Why this product cannot be served now, if it cannot.")
 
 
 class MirrorInfo(BaseModel):
