@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "mirror.cli.mappings",
     "mirror.cli.bulk",
     "mirror.cli.sync",
+    "mirror.cli.compile",
 ]
 
 INTERRUPTED = 130  # the shell's code for a Ctrl-C

@@ -1,0 +1,86 @@
+"""``lens-mirror compile``: the Elasticsearch body a Lens search request compiles to.
+
+The same pure stages the API runs before it calls a backend (parse → compile, with
+the same limits from the same settings), so what this prints is exactly what a
+search sends to the engine: for debugging a query, or for sending it by hand.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import orjson
+import typer
+
+from mirror.catalogue import catalogue_for
+from mirror.errors import MirrorError
+from mirror.query.compile import compile_search
+from mirror.query.limits import Limits
+from mirror.query.request import parse_search_body
+
+from .common import BadUsage, Product, load_settings, setting_option
+
+STDIN = "-"
+
+
+class RequestRefused(MirrorError):
+    """The request is not valid JSON, or the compile stage refuses it (the API's 400): exit 2."""
+
+    status, title = 400, "Bad Request"
+    exit_code = 2
+
+
+def read_request(source: str) -> Any:
+    """The JSON request in file ``source`` (``-``: stdin). Empty input is ``{}``, as for the API."""
+    name = "<stdin>" if source == STDIN else source
+    raw = typer.get_binary_stream("stdin").read() if source == STDIN else Path(source).read_bytes()
+    if not raw.strip():
+        return {}
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise RequestRefused(f"{name}: line {exc.lineno}, column {exc.colno}: not valid JSON: {exc.msg}") from None
+
+
+def compile_request(product: str, request: Any, limits: Limits) -> dict[str, Any]:
+    """The engine body for ``request``, or :class:`RequestRefused` with the API's message."""
+    try:
+        return compile_search(parse_search_body(request), catalogue_for(product), limits)
+    except MirrorError as exc:
+        raise RequestRefused(exc.message) from None
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("compile")
+    def compile_command(
+        source: Annotated[Optional[str], typer.Argument(
+            metavar="FILE|-", help="A Lens search request body (JSON); - reads it from stdin.")] = None,
+        product: Annotated[Product, typer.Option(help="The product whose fields the query names.")] = (
+            Product.scholarly),
+        query: Annotated[Optional[str], typer.Option(
+            "--query", "-q", help='A bare Lens query string instead of a file: the body {"query": QUERY}.')] = None,
+        max_query_length: Annotated[Optional[int], setting_option("max_query_length")] = None,
+        max_pattern_length: Annotated[Optional[int], setting_option("max_pattern_length")] = None,
+        max_nesting_depth: Annotated[Optional[int], setting_option("max_nesting_depth")] = None,
+        max_clauses: Annotated[Optional[int], setting_option("max_clauses")] = None,
+        max_terms: Annotated[Optional[int], setting_option("max_terms")] = None,
+        max_source_paths: Annotated[Optional[int], setting_option("max_source_paths")] = None,
+        max_slop: Annotated[Optional[int], setting_option("max_slop")] = None,
+    ) -> None:
+        """Print the Elasticsearch body a Lens search request compiles to (what the API sends the engine).
+
+        A request the API would refuse is refused with the API's 400 message, exit code 2.
+        """
+        if (source is None) == (query is None):
+            raise BadUsage("give one request: a FILE, - for stdin, or --query TEXT")
+        settings = load_settings(
+            max_query_length=max_query_length, max_pattern_length=max_pattern_length,
+            max_nesting_depth=max_nesting_depth, max_clauses=max_clauses, max_terms=max_terms,
+            max_source_paths=max_source_paths, max_slop=max_slop,
+        )
+        request = {"query": query} if query is not None else read_request(str(source))
+        body = compile_request(product.value, request, Limits.from_settings(settings))
+        out = typer.get_binary_stream("stdout")
+        out.write(orjson.dumps(body, option=orjson.OPT_INDENT_2) + b"\n")
+        out.flush()
