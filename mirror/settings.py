@@ -10,7 +10,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from mirror.errors import MirrorError
 
-
 MIN_HEAP_PER_THREAD = 15_000_000  # tantivy's floor for one indexing thread's memory
 
 
@@ -25,7 +24,8 @@ class Settings(BaseSettings):
     backend: str = Field("embedded", description="Search backend: 'embedded' (tantivy) or 'elasticsearch'.")
     es_url: str | None = Field(None, description="Elasticsearch URL for the elasticsearch backend.")
     token: str | None = Field(
-        None, description="If set, requests must carry this token (Bearer header or token=); otherwise tokens are ignored."
+        None,
+        description="If set, requests must carry this token (Bearer header or token=); otherwise tokens are ignored.",
     )
     api_url: str = Field("https://api.lens.org", description="Upstream Lens API base URL (bulk release/download).")
     # Lens's own name for it (no LENS_MIRROR_ prefix): what users of the Lens API already have set.
@@ -96,7 +96,8 @@ def check_token_setting(token: str | None) -> None:
         return
     if not token.strip():
         raise MirrorError(
-            "LENS_MIRROR_TOKEN is set but empty; set it to the token clients must send, or unset it to serve without one"
+            "LENS_MIRROR_TOKEN is set but empty; set it to the token clients must send, "
+            "or unset it to serve without one"
         )
     if token != token.strip():
         raise MirrorError(

@@ -158,7 +158,8 @@ def gen_invalid_date_qs(rng: random.Random, product: str) -> Req:
 
 
 def gen_invalid_date_term(rng: random.Random, product: str) -> Req:
-    f, d = rng.choice(DATE_FIELDS[product]), rng.choice(BAD_DATES + [1e30, -1, True, None, [], {}])
+    f = rng.choice(DATE_FIELDS[product])
+    d: Any = rng.choice([*BAD_DATES, 1e30, -1, True, None, [], {}])
     kind = rng.choice(["term", "terms", "match", "match_phrase", "term_obj", "prefix", "wildcard", "ids"])
     if kind == "terms":
         q: Any = {"terms": {f: [d, "2020-01-01", d]}}
@@ -384,7 +385,8 @@ def gen_long_query_string(rng: random.Random, product: str) -> Req:
         q = cached("w512k", lambda: _words(512 << 10, 512))
     obj = {"query": {"query_string": {"query": "@@Q@@"}}} if kind == "object" else {"query": "@@Q@@"}
     body = cached(f"lq-{kind}", lambda: json.dumps(obj).replace('"@@Q@@"', json.dumps(q)).encode())
-    return post_raw(product, body, recipe=f"a 512 KB query string ({kind}) as {'query_string' if kind == 'object' else 'query'}")
+    where = "query_string" if kind == "object" else "query"
+    return post_raw(product, body, recipe=f"a 512 KB query string ({kind}) as {where}")
 
 
 def gen_near_limit_qs(rng: random.Random, product: str) -> Req:
@@ -591,8 +593,8 @@ def gen_get_garbage(rng: random.Random, product: str) -> Req:
     if r < 0.2:  # record lookups with garbage ids and projections
         lens_id = rng.choice(["", "000-000-000-000-000", "a" * 5000, "..%2F..%2Fetc%2Fpasswd", "%00", "🦠",
                               "017-767-306-508-482", "017-767-306-508-482%00", "-1", "null", "%ff%fe"])
-        params = [(rng.choice(["include", "exclude", "foo"]), rng.choice(GARBAGE))] if rng.random() < 0.6 else None
-        return get(f"/{product}/{lens_id}", params)
+        projection = [(rng.choice(["include", "exclude", "foo"]), rng.choice(GARBAGE))] if rng.random() < 0.6 else None
+        return get(f"/{product}/{lens_id}", projection)
     params: list[tuple[str, str]] = [("query", rng.choice(["malaria", "", "*", "title:", "\x00", "(((", "🦠"]))]
     for _ in range(rng.randint(1, 4)):
         key = rng.choice(["size", "from", "sort", "include", "exclude", "query", "foo", "regex", "stemming",
@@ -629,7 +631,9 @@ def gen_unicode(rng: random.Random, product: str) -> Req:
     text = rng.choice(UNICODE)
     r = rng.random()
     if r < 0.4:
-        return qs(rng, product, text) if "\ud800" not in text and "\udfff" not in text else post(product, {"query": text})
+        if "\ud800" not in text and "\udfff" not in text:
+            return qs(rng, product, text)
+        return post(product, {"query": text})
     if r < 0.55:  # raw UTF-8 in the body, lone surrogates included (invalid UTF-8)
         body = json.dumps({"query": text}, ensure_ascii=False).encode("utf-8", "surrogatepass")
         return post_raw(product, body)

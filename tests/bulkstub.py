@@ -159,6 +159,7 @@ class BulkStub:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     stub: BulkStub
+    server: ThreadingHTTPServer  # the stub's own (start() builds it)
 
     def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
         pass
@@ -185,7 +186,7 @@ class _Handler(BaseHTTPRequestHandler):
                 elif stub.quota_spent:
                     self._json(429, {"message": "Download quota exceeded"})
                 else:
-                    port = self.server.server_address[1]
+                    port = self.server.server_port
                     self.send_response(302)
                     self.send_header("Location", f"http://{stub.redirect_host}:{port}/files/{found.name}?sig=abc")
                     self.send_header("Content-Length", "0")

@@ -315,7 +315,7 @@ def _start(count: int, heap: str, timeout: float, settings: dict[str, str] | Non
             seeds = ",".join(f"127.0.0.1:{p}" for p in transport_ports)
             nodes = [_launch(java, name, heap, {**base, "transport.port": str(port), "discovery.seed_hosts": seeds,
                                                 "cluster.initial_cluster_manager_nodes": ",".join(names)})
-                     for name, port in zip(names, transport_ports)]
+                     for name, port in zip(names, transport_ports, strict=True)]
         engine = Engine(nodes, cluster_name)
         try:
             _wait_healthy(engine, count, timeout)

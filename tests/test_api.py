@@ -6,8 +6,8 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Corpus, LiveServer
 
+from conftest import Corpus, LiveServer
 from mirror.api import create_app
 from mirror.settings import Settings
 
@@ -77,8 +77,9 @@ def oracle_order(records: list[dict[str, Any]], keys: list[tuple[str, str]]) -> 
         ("scholarly", [{"publication_type": "asc"}], [("publication_type", "asc")]),
     ],
 )
-def test_paging_walks_every_record_once_in_oracle_order(api: httpx.Client, corpus: Corpus, product: str,
-                                                        sort: list[dict[str, str]], paths: list[tuple[str, str]]) -> None:
+def test_paging_walks_every_record_once_in_oracle_order(
+    api: httpx.Client, corpus: Corpus, product: str, sort: list[dict[str, str]], paths: list[tuple[str, str]]
+) -> None:
     seen: list[str] = []
     page_size, offset = 13, 0
     while True:

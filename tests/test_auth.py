@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from conftest import Corpus, LiveServer
 
+from conftest import Corpus, LiveServer
 from mirror.api import create_app
 from mirror.errors import MirrorError
 from mirror.settings import Settings

@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bulkstub import RESET_DATE, BulkStub, bulk_stub, isolated_env, make_bulk_file  # noqa: F401 - fixtures
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
+from bulkstub import RESET_DATE, BulkStub, bulk_stub, isolated_env, make_bulk_file  # noqa: F401 - fixtures
 from mirror.bulk.client import BulkClient
 from mirror.bulk.download import download, release_path
 from mirror.bulk.errors import (

@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from conftest import Corpus
+from mirror.backends.embedded.evaluate import record_filter
 from mirror.catalogue import catalogue_for
 from mirror.errors import BadRequest
-from mirror.backends.embedded.evaluate import record_filter
 
 QUERIES = {
     "scholarly": [

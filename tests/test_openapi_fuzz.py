@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from conftest import Corpus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import BaseSchema, Case, GenerationMode
@@ -19,6 +18,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
+from conftest import Corpus
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 TOKEN = "fuzz-token"
@@ -49,7 +50,9 @@ def test_the_document_lists_every_operation(fuzz_schema: BaseSchema) -> None:
 # fixture's schema on this pytest, so the strategies are driven with hypothesis directly.)
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=lambda m: m.value)
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
-def test_the_api_keeps_its_openapi_promises(fuzz_schema: BaseSchema, method: str, path: str, mode: GenerationMode) -> None:
+def test_the_api_keeps_its_openapi_promises(
+    fuzz_schema: BaseSchema, method: str, path: str, mode: GenerationMode
+) -> None:
     operation = fuzz_schema[path][method]
 
     @given(case=operation.as_strategy(generation_mode=mode))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mirror.dates import bound_millis, to_millis
 from mirror.backends.source import project
+from mirror.dates import bound_millis, to_millis
 
 RECORD = {
     "lens_id": "1",

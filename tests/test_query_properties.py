@@ -13,7 +13,8 @@ import sys
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import Corpus
 from mirror.backends import EmbeddedBackend

@@ -131,7 +131,7 @@ def test_scholarly_record_does_not_depend_on_count_except_links_past_the_end() -
     small = list(generate_records("scholarly", 120, SEED))
     inside = {lens_id_for("scholarly", SEED, i) for i in range(120)}
     patents = {lens_id_for("patent", SEED, i) for i in range(120)}
-    for record, big in zip(small, generate_records("scholarly", 120 + 180, SEED)):
+    for record, big in zip(small, generate_records("scholarly", 120 + 180, SEED), strict=False):
         refs = [r for r in big.get("references", []) if r["lens_id"] in inside]
         citers = [c for c in big.get("scholarly_citations", []) if c in inside]
         cited_by = [p for p in big.get("patent_citations", []) if p["lens_id"] in patents]
@@ -146,7 +146,7 @@ def test_scholarly_record_does_not_depend_on_count_except_links_past_the_end() -
 
 def test_patent_record_does_not_depend_on_count_except_links_past_the_end() -> None:
     link_free = ("references_cited", "cited_by")
-    for record, big in zip(generate_records("patent", 100, SEED), generate_records("patent", 250, SEED)):
+    for record, big in zip(generate_records("patent", 100, SEED), generate_records("patent", 250, SEED), strict=False):
         assert {k: v for k, v in record.items() if k not in ("biblio", "families")} == \
                {k: v for k, v in big.items() if k not in ("biblio", "families")}
         assert {k: v for k, v in record["biblio"].items() if k not in link_free} == \
@@ -214,7 +214,8 @@ def test_dates_are_consistent_and_formatted_like_lens(samples: dict[str, list[di
         assert r["author_count"] == len(r["authors"])
     for r in samples["patent"]:
         assert DAY.match(r["date_published"])
-        assert r["doc_key"] == f"{r['jurisdiction']}_{r['doc_number']}_{r['kind']}_{r['date_published'].replace('-', '')}"
+        day = r["date_published"].replace("-", "")
+        assert r["doc_key"] == f"{r['jurisdiction']}_{r['doc_number']}_{r['kind']}_{day}"
         assert r["biblio"]["publication_reference"] == {k: r[k] for k in ("jurisdiction", "doc_number", "kind")} | {
             "date": r["date_published"]}
         assert r["biblio"]["application_reference"]["date"] <= r["date_published"]
@@ -267,7 +268,8 @@ def test_patent_citations_cited_by_and_families_agree(samples: dict[str, list[di
                                     ["references_cited"]["citations"] if "patcit" in c]
         for name in ("simple_family", "extended_family"):
             family = r["families"][name]
-            assert family["size"] == len(family["members"]) and r["lens_id"] in [m["lens_id"] for m in family["members"]]
+            assert family["size"] == len(family["members"])
+            assert r["lens_id"] in [m["lens_id"] for m in family["members"]]
             for member in family["members"]:
                 assert by_id[member["lens_id"]]["families"][name] == family  # the same family, everywhere
                 assert member["document_id"] == by_id[member["lens_id"]]["biblio"]["publication_reference"]

@@ -16,10 +16,10 @@ import httpx
 import pytest
 
 from conftest import REFERENCE, Corpus
-from mirror.dates import bound_millis, to_millis
 from mirror.catalogue import Kind, Resolved, build_catalogue, catalogue_for, packaged_schema
 from mirror.catalogue.derive import normalise_identifier
 from mirror.catalogue.transform import search_document
+from mirror.dates import bound_millis, to_millis
 
 
 def documented_fields() -> list[Any]:

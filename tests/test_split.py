@@ -143,7 +143,7 @@ def test_manifest_fields(tmp_path: Path, data: bytes) -> None:
     assert on_disk.to_dict() == m.to_dict()
     assert [c.file for c in m.chunks] == [f"blk-{i:06d}.jsonl.zst" for i in range(len(m.chunks))]
     assert sorted(p.name for p in out.iterdir()) == sorted([c.file for c in m.chunks] + ["manifest.json"])
-    for chunk, part in zip(m.chunks, chunk_data(out, m)):
+    for chunk, part in zip(m.chunks, chunk_data(out, m), strict=True):
         lines = part.splitlines()
         assert chunk.records == len(lines)
         assert chunk.bytes == len(part)
@@ -311,7 +311,7 @@ def test_bad_lines_go_to_quarantine(tmp_path: Path, validate: bool | str) -> Non
     assert [(e["line"], e["text"].encode()) for e in entries] == [
         (lines.index(b) + 1, b) for b, _ in BAD
     ]
-    for entry, (_, reason) in zip(entries, BAD):
+    for entry, (_, reason) in zip(entries, BAD, strict=True):
         assert entry["error"].startswith(reason)
 
 
@@ -408,7 +408,7 @@ def test_block_reader_cuts_at_first_line_end_past_target(tail: bytes) -> None:
 
     data = jsonl(make_lines(80)).rstrip(b"\n") + tail
     rng = random.Random(3)
-    with open_input(ShortReads(data)) as stream:  # type: ignore[arg-type]
+    with open_input(ShortReads(data)) as stream:
         reader, got = BlockReader(stream), []
         while block := reader.next_block(target := rng.choice([1, 50, 700, 3000, 10**6])):
             got.append(block)

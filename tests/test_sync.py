@@ -1,7 +1,8 @@
 """``lens-mirror sync`` against the loopback bulk stand-in (tests/bulkstub.py).
 
 Each test publishes a small generated gzip JSON Lines release, syncs it into a
-temporary data dir with small split chunks (a dozen a release), and looks at the served index, CURRENT, the state file and what the stub saw.
+temporary data dir with small split chunks (a dozen a release), and looks at the
+served index, CURRENT, the state file and what the stub saw.
 """
 
 from __future__ import annotations
@@ -21,12 +22,11 @@ from typing import Any
 import orjson
 import pytest
 import tantivy
-from bulkstub import BulkStub, bulk_stub, isolated_env  # noqa: F401 - fixtures
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 import mirror.backends.embedded.indexing as indexing
 import mirror.bulk.sync as sync_module
+from bulkstub import BulkStub, bulk_stub, isolated_env  # noqa: F401 - fixtures
 from mirror.backends.embedded import EmbeddedIndex, current_version, product_dir
 from mirror.backends.embedded.fields import ID
 from mirror.bulk.client import BulkClient
@@ -52,7 +52,7 @@ def make_release(count: int = RECORDS, start: int = 0, tag: str = "a") -> tuple[
     """(gzip bytes, lens_ids in file order, the release metadata that truly describes them)."""
     words = ["graphene", "zebrafish", "protein", "lattice", "catalyst", "neuron", "quantum", "soil"]
     rng = random.Random(f"{tag}{start}")
-    records = []
+    records: list[dict[str, Any]] = []
     for i in range(start, start + count):
         records.append(
             {
@@ -105,7 +105,8 @@ def downloads_seen(stub: BulkStub) -> int:
 
 def hits(index: EmbeddedIndex, lens_id: str) -> int:
     searcher = index.searcher()
-    return searcher.search(tantivy.Query.term_query(index.schema, ID, lens_id), 10, count=True).count
+    result = searcher.search(tantivy.Query.term_query(index.schema, ID, lens_id), 10, count=True)
+    return result.count  # type: ignore[attr-defined]  # tantivy's stub omits SearchResult.count
 
 
 def assert_serves_exactly(data: Path, version: int, ids: list[str]) -> None:
@@ -134,7 +135,9 @@ def test_sync_serves_every_record_once(stub: BulkStub, data: Path) -> None:
     assert report.ran == ["split", "index", "switch"]
     assert report.streamed and report.records == report.documents == RECORDS and not report.warnings
     assert_serves_exactly(data, V1, ids)
-    steps = StateStore.in_data_dir(data).get(PRODUCT, V1).steps
+    entry = StateStore.in_data_dir(data).get(PRODUCT, V1)
+    assert entry is not None
+    steps = entry.steps
     assert set(steps) == {"split", "indexed", "serving"}  # streamed: never "downloaded"
     assert steps["split"]["records"] == RECORDS
     assert len(Manifest.load(chunks_dir(data, PRODUCT, str(V1)) / "manifest.json").chunks) > 5
@@ -344,7 +347,8 @@ def test_new_release_switches_then_removes_the_old_version(
     assert old_download.is_dir()
     publish(stub, RELEASE_2, V2)
     events: list[str] = []
-    real_index, real_switch, real_remove = sync_module.index_files, sync_module.set_current_version, sync_module.remove_version
+    real_index = sync_module.index_files
+    real_switch, real_remove = sync_module.set_current_version, sync_module.remove_version
 
     def index_files(*args: Any, **kwargs: Any) -> Any:
         assert current_version(data, PRODUCT) == str(V1)  # the old one serves while the new one builds
@@ -357,7 +361,8 @@ def test_new_release_switches_then_removes_the_old_version(
 
     def remove(data_dir: Path, product: str, version: str) -> None:
         assert current_version(data, PRODUCT) == str(V2)
-        assert StateStore.in_data_dir(data).serving(PRODUCT).version == str(V2)
+        serving = StateStore.in_data_dir(data).serving(PRODUCT)
+        assert serving is not None and serving.version == str(V2)
         events.append(f"remove {version}")
         real_remove(data_dir, product, version)
 
@@ -453,7 +458,8 @@ def test_keep_download_splits_the_kept_file(stub: BulkStub, data: Path) -> None:
     assert report.ran == ["download", "split", "index", "switch"] and not report.streamed
     kept = data / "downloads" / PRODUCT / str(V1) / stub.files[PRODUCT].name
     assert kept.read_bytes() == RELEASE_1[0]
-    assert StateStore.in_data_dir(data).get(PRODUCT, V1).done("downloaded")
+    entry = StateStore.in_data_dir(data).get(PRODUCT, V1)
+    assert entry is not None and entry.done("downloaded")
     assert_serves_exactly(data, V1, RELEASE_1[1])
 
 
@@ -505,7 +511,7 @@ def test_cli_release_mismatch_is_one_line(cli: Invoke, stub: BulkStub) -> None:
 
 
 def test_cli_unauthorized(stub: BulkStub, data: Path) -> None:
-    result = CliRunner().invoke(build_app(), ["sync", "--product", PRODUCT, "--data-dir", str(data), "--api-url", stub.url,
-                                      "--token", "wrong"])
+    result = CliRunner().invoke(build_app(), ["sync", "--product", PRODUCT, "--data-dir", str(data),
+                                              "--api-url", stub.url, "--token", "wrong"])
     assert result.exit_code == 1
     assert result.stderr.startswith("error: ") and "token rejected" in result.stderr

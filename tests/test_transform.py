@@ -14,7 +14,8 @@ from mirror.catalogue.transform import search_document
 ODD: dict[str, Any] = {
     "lens_id": "000-000-000-000-001",
     "authors": [
-        {"first_name": 5, "last_name": "Curie", "ids": [{"type": "orcid", "value": None}, {"type": "magid", "value": 7}],
+        {"first_name": 5, "last_name": "Curie",
+         "ids": [{"type": "orcid", "value": None}, {"type": "magid", "value": 7}],
          "affiliations": {"name": "Sorbonne", "ids": [{"type": "ror", "value": "r1"}]}},
         None,
         [{"last_name": "Joliot", "affiliations": [[{"name": "Institut du Radium"}], None]}],

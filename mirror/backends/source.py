@@ -24,7 +24,9 @@ def _covered(path: str, patterns: list[str]) -> bool:
 def _leads_to(path: str, patterns: list[str]) -> bool:
     """Could a pattern name something below ``path``?"""
     prefix = path + "."
-    return any(p.startswith(prefix) or ("*" in p and fnmatch.fnmatchcase(prefix, p.split(".")[0] + "*")) for p in patterns)
+    return any(
+        p.startswith(prefix) or ("*" in p and fnmatch.fnmatchcase(prefix, p.split(".")[0] + "*")) for p in patterns
+    )
 
 
 def _filter(node: Any, path: str, includes: list[str], excludes: list[str]) -> Any:

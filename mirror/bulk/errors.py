@@ -63,10 +63,14 @@ class QuotaExceeded(RateLimited):
 
 
 class UpstreamError(BulkError):
-    """Any other unexpected HTTP status; keeps the status and a body excerpt."""
+    """Any other unexpected HTTP status; keeps upstream's status and a body excerpt.
+
+    Upstream's status is ``upstream_status``: ``status`` stays the 502 this error
+    would be answered with (the :class:`~mirror.errors.MirrorError` contract).
+    """
 
     def __init__(self, message: str, status: int | None = None, body: str = "") -> None:
-        self.status = status
+        self.upstream_status = status
         self.body = body
         if body:
             message = f"{message}: {body}"

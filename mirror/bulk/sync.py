@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from mirror.backends.embedded import (
     EmbeddedIndex,
@@ -63,6 +63,13 @@ except ImportError:  # pragma: no cover
 __all__ = ["SyncError", "SyncReport", "chunks_dir", "downloads_dir", "sync"]
 
 Log = Callable[[str], None]
+
+
+class SplitParams(TypedDict):
+    """The split settings sync passes on to ``split_stream``."""
+
+    chunk_bytes: int
+    level: int
 
 
 class SyncError(BulkError):
@@ -202,11 +209,11 @@ def _split_step(
     out = chunks_dir(data_dir, product, version)
     entry = state.get(product, version)
     if entry and entry.done("split"):
-        manifest = _complete_manifest(out)
-        if manifest is not None:
+        done = _complete_manifest(out)
+        if done is not None:
             report.skipped.append("split")
-            report.records = manifest.records
-            return manifest
+            report.records = done.records
+            return done
         # Marked but the chunks are gone or damaged: forget the mark and redo.
         say(f"{product} {version}: chunks in {out} are missing or incomplete; splitting again")
         state.unmark(product, version, "split")
@@ -226,7 +233,7 @@ def _split_step(
 
     say(f"{product} {version}: splitting into {out}" + (" (streamed)" if report.streamed else ""))
     expect = release.metadata()
-    params = {"chunk_bytes": chunk_bytes, "level": level}
+    params: SplitParams = {"chunk_bytes": chunk_bytes, "level": level}
     restart = False
     for attempt in (1, 2):
         try:
@@ -263,7 +270,7 @@ def _split_streamed(
     release: Release,
     out: Path,
     expect: dict[str, Any],
-    params: dict[str, int],
+    params: SplitParams,
     restart: bool,
     progress: bool,
     retries: int,
@@ -290,7 +297,7 @@ def _split_file(
     release: Release,
     out: Path,
     expect: dict[str, Any],
-    params: dict[str, int],
+    params: SplitParams,
     restart: bool,
     progress: bool,
 ) -> Manifest:

@@ -77,7 +77,7 @@ class Transfer:
     def md5_hex(self) -> str:
         return self._md5.hexdigest()
 
-    def chunks(self) -> Iterator[bytes]:
+    def chunks(self) -> Generator[bytes, None, None]:
         """Yield the rest of the file; reconnect on drops, up to ``retries`` times without progress."""
         failures = 0
         while True:
@@ -97,7 +97,7 @@ class Transfer:
             except (httpx.TransportError, NetworkError) as exc:
                 cause = exc
             except UpstreamError as exc:
-                if exc.status not in TRANSIENT_STATUSES:
+                if exc.upstream_status not in TRANSIENT_STATUSES:
                     raise
                 cause = exc
             # Only attempts that got further than ever before earn fresh retries; a

@@ -14,7 +14,8 @@ from .paths import schema_path
 
 __all__ = [
     "SEARCH_PREFIX", "Catalogue", "Kind", "Resolved", "SearchField", "UnknownField",
-    "build_catalogue", "catalogue_for", "packaged_sample", "packaged_schema", "record_arrays", "record_paths", "schema_arrays",
+    "build_catalogue", "catalogue_for", "packaged_sample", "packaged_schema", "record_arrays", "record_paths",
+    "schema_arrays",
 ]
 
 
@@ -45,7 +46,9 @@ def packaged_sample(product: str) -> dict[str, Any]:
     return orjson.loads(resources.files("mirror.data.samples").joinpath(f"{product}.jsonl").read_bytes())
 
 
-def record_arrays(record: Any, path: str = "", in_array: bool = False, out: dict[str, bool] | None = None) -> dict[str, bool]:
+def record_arrays(
+    record: Any, path: str = "", in_array: bool = False, out: dict[str, bool] | None = None
+) -> dict[str, bool]:
     """Like :func:`schema_arrays`, read off a real record."""
     out = {} if out is None else out
     if path:

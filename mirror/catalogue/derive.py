@@ -84,8 +84,8 @@ def author_names(position: str = "all") -> Derivation:
             authors = authors[-1:]
         names = []
         for a in authors:
-            name = " ".join(p for p in (a.get("first_name"), a.get("last_name")) if isinstance(p, str) and p)
-            name = name or a.get("collective_name")
+            parts = (a.get("first_name"), a.get("last_name"))
+            name = " ".join(p for p in parts if isinstance(p, str) and p) or a.get("collective_name")
             if isinstance(name, str) and name:
                 names.append(name)
         return names

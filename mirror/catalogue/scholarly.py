@@ -44,7 +44,9 @@ FIELDS: tuple[SearchField, ...] = (
     keyword("reference.lens_id", "references.lens_id", aggregatable=True),
     integer("reference_count", "references_count", aggregatable=True),
     keyword("referenced_by", "scholarly_citations", aggregatable=True),
-    integer("referenced_by_count", "scholarly_citations_count", aggregatable=True, aliases=("scholarly_citation_count",)),
+    integer(
+        "referenced_by_count", "scholarly_citations_count", aggregatable=True, aliases=("scholarly_citation_count",)
+    ),
     keyword(
         "patent_citation.lens_id", "patent_citations.lens_id", deprecated=True, aggregatable=True,
         aliases=("referenced_by_patent.lens_id",),

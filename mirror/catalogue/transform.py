@@ -69,10 +69,10 @@ def search_document(catalogue: Catalogue, record: dict[str, Any]) -> dict[str, l
         if derive is not None:
             raw = derive(view)
         elif len(sources) == 1:
-            raw = found.get(sources[0])
-            if raw is None:
+            values = found.get(sources[0])
+            if values is None:
                 continue
-            raw = list(raw)  # the view's lists are shared by every field reading that path
+            raw = list(values)  # the view's lists are shared by every field reading that path
         else:
             raw = [v for source in sources for v in found.get(source, ())]
         if not raw:

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import errno
 import importlib
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-import click
 import typer
 from typer.core import TyperGroup
 
 from mirror.errors import MirrorError
+
+if TYPE_CHECKING:
+    # TyperGroup.invoke's parameter type: typer vendors click (typer._click), the context is that one's.
+    from typer._click import Context
 
 # Modules under mirror/cli/ that define ``register(app: typer.Typer) -> None``.
 COMMAND_MODULES = [
@@ -57,7 +60,7 @@ class MirrorGroup(TyperGroup):
     130. Anything else is a bug and keeps its traceback.
     """
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Context) -> Any:
         try:
             return super().invoke(ctx)
         except MirrorError as exc:

@@ -11,7 +11,13 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from mirror.backends.embedded import (
-    DEFAULT_VERSION, EmbeddedIndex, IndexReport, current_version, index_files, product_dir, set_current_version,
+    DEFAULT_VERSION,
+    EmbeddedIndex,
+    IndexReport,
+    current_version,
+    index_files,
+    product_dir,
+    set_current_version,
 )
 from mirror.ingest.errors import InputError
 from mirror.ingest.read import chunk_paths
@@ -98,7 +104,9 @@ def register(app: typer.Typer) -> None:
         inputs: Annotated[list[Path], typer.Argument(help="Chunk files or split directories (with manifest.json).")],
         product: Annotated[Product, typer.Option(help="Which product the records are.")],
         data_dir: Annotated[Optional[Path], setting_option("data_dir")] = None,
-        version: Annotated[Optional[str], typer.Option(help="Index version to write (default: the served one).")] = None,
+        version: Annotated[
+            Optional[str], typer.Option(help="Index version to write (default: the served one).")
+        ] = None,
         rebuild: Annotated[bool, typer.Option(help="Start the index over instead of updating it.")] = False,
         allow_partial: Annotated[
             bool, typer.Option(help="Index the finished chunks of a split that did not complete.")] = False,

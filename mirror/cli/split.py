@@ -42,9 +42,9 @@ def _product_from_name(name: str) -> str | None:
 
 def _record_filter(query: str, product: str | None, input: str) -> Callable[[dict], bool]:
     """``--filter``: the query compiled like a search, evaluated on each record."""
+    from mirror.backends.embedded.evaluate import record_filter
     from mirror.catalogue import catalogue_for
     from mirror.errors import BadRequest
-    from mirror.backends.embedded.evaluate import record_filter
 
     product = product or _product_from_name(input)
     if product not in PRODUCTS:
@@ -124,7 +124,7 @@ def split_command(
     try:
         manifest = split_stream(
             input, out, size, level,
-            validate={"fast": True, "full": "full", "off": False}[validate],
+            validate=validate,  # "fast", "full" or "off", checked above
             keep=keep, keep_label=keep_label, expect=expect,
             threads=threads, restart=restart, progress=on_progress,
         )

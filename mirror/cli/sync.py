@@ -28,13 +28,18 @@ def sync_command(
     data_dir: DataDirOpt = None,
     keep_download: Annotated[
         bool,
-        typer.Option("--keep-download", help="Keep the .gz under DATA_DIR/downloads (default: stream it, keep nothing)."),
+        typer.Option(
+            "--keep-download", help="Keep the .gz under DATA_DIR/downloads (default: stream it, keep nothing)."
+        ),
     ] = False,
     token: TokenOpt = None,
     api_url: ApiUrlOpt = None,
     chunk_bytes: Annotated[
         str,
-        typer.Option("--chunk-bytes", help="Split chunk size, uncompressed (e.g. 512M); changing it restarts an unfinished split."),
+        typer.Option(
+            "--chunk-bytes",
+            help="Split chunk size, uncompressed (e.g. 512M); changing it restarts an unfinished split.",
+        ),
     ] = "1G",  # split_stream's DEFAULT_CHUNK_BYTES
     retries: Annotated[
         int, typer.Option(min=0, help="Reconnect attempts without progress before giving up (resume later).")

@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Protocol
 
 import orjson
 import zstandard
@@ -33,6 +33,22 @@ CHUNK_SUFFIX = ".jsonl.zst"
 MANIFEST_NAME = "manifest.json"
 
 
+class Source(Protocol):
+    """A binary input: a file, stdin, any raw or buffered stream (``read`` may return None)."""
+
+    def read(self, size: int = -1, /) -> bytes | None: ...
+
+    def close(self) -> None: ...
+
+
+class Readable(Protocol):
+    """A decompressed stream: CountingReader, ZstdReader and IGzipFile all have these."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
 class CountingReader(io.RawIOBase):
     """Wraps the raw (compressed) input and counts bytes consumed.
 
@@ -40,7 +56,7 @@ class CountingReader(io.RawIOBase):
     offset for stdin too. ``prefix`` re-serves bytes already read for sniffing.
     """
 
-    def __init__(self, raw: BinaryIO, prefix: bytes = b"", owns: bool = True) -> None:
+    def __init__(self, raw: Source, prefix: bytes = b"", owns: bool = True) -> None:
         super().__init__()
         self._raw = raw
         self._prefix = prefix
@@ -50,7 +66,7 @@ class CountingReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buf) -> int:  # type: ignore[override]
+    def readinto(self, buf) -> int:
         view = memoryview(buf).cast("B")
         if self._prefix:
             n = min(len(view), len(self._prefix))
@@ -63,7 +79,7 @@ class CountingReader(io.RawIOBase):
         self.consumed += n
         return n
 
-    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+    def read(self, size: int = -1) -> bytes:
         # gzip/zstd readers call read(); go straight to the source, no extra copy.
         if self._prefix:
             out = self._prefix if size < 0 else self._prefix[:size]
@@ -89,7 +105,7 @@ class ZstdReader(io.RawIOBase):
     are read as one stream.
     """
 
-    def __init__(self, raw: BinaryIO) -> None:
+    def __init__(self, raw: Readable) -> None:
         super().__init__()
         self._raw = raw
         self._dctx = zstandard.ZstdDecompressor()
@@ -121,7 +137,7 @@ class ZstdReader(io.RawIOBase):
                 self._dobj = self._dctx.decompressobj()
                 self._in_frame = False
 
-    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+    def read(self, size: int = -1) -> bytes:
         self._fill()
         if size < 0 or size >= len(self._pending):
             out, self._pending = self._pending, b""
@@ -129,7 +145,7 @@ class ZstdReader(io.RawIOBase):
             out, self._pending = self._pending[:size], self._pending[size:]
         return out
 
-    def readinto(self, buf) -> int:  # type: ignore[override]
+    def readinto(self, buf) -> int:
         data = self.read(len(buf))
         memoryview(buf).cast("B")[: len(data)] = data
         return len(data)
@@ -143,7 +159,7 @@ class InputStream:
     """A decompressed binary stream plus what progress/error reports need."""
 
     def __init__(
-        self, name: str, compression: str, stream: BinaryIO, counter: CountingReader, size: int | None
+        self, name: str, compression: str, stream: Readable, counter: CountingReader, size: int | None
     ) -> None:
         self.name = name  # as the user gave it, for messages
         self.compression = compression  # "gzip" | "zstd" | "none"
@@ -163,7 +179,8 @@ class InputStream:
             data = self._stream.read(size)
         except EOFError as exc:
             raise TruncatedInputError(self.name, str(exc)) from exc
-        except (OSError, isal_zlib.error, zstandard.ZstdError) as exc:
+        except (OSError, isal_zlib.error, zstandard.ZstdError) as exc:  # type: ignore[misc]
+            # (the ignore: isal's stub declares ``error: Exception``, an instance; it is the class at run time)
             # BadGzipFile is an OSError; so are real I/O errors, which we also
             # want reported with the file name rather than as a traceback.
             raise CorruptInputError(self.name, str(exc)) from exc
@@ -182,7 +199,7 @@ class InputStream:
         self.close()
 
 
-def _sniff(raw: BinaryIO) -> bytes:
+def _sniff(raw: Source) -> bytes:
     """First bytes of ``raw`` (fewer only at end of input); pipes may return short reads."""
     head = b""
     while len(head) < 4:
@@ -193,7 +210,7 @@ def _sniff(raw: BinaryIO) -> bytes:
     return head
 
 
-def open_input(source: str | os.PathLike[str] | BinaryIO) -> InputStream:
+def open_input(source: str | os.PathLike[str] | Source) -> InputStream:
     """Open ``.jsonl``, ``.jsonl.gz``, ``.jsonl.zst`` or ``-`` (stdin) as decompressed bytes.
 
     A binary file object is accepted too (it is not seeked; the caller owns it).
@@ -216,14 +233,14 @@ def open_input(source: str | os.PathLike[str] | BinaryIO) -> InputStream:
         name = name if isinstance(name, str) else "<stream>"
     head = _sniff(raw)
     counter = CountingReader(raw, prefix=head, owns=owns)
-    stream: BinaryIO
+    stream: Readable
     if head.startswith(GZIP_MAGIC):
         # IGzipFile handles multi-member files (pigz, bgzip, concatenated .gz).
-        compression, stream = "gzip", igzip.IGzipFile(fileobj=counter, mode="rb")  # type: ignore[arg-type]
+        compression, stream = "gzip", igzip.IGzipFile(fileobj=counter, mode="rb")
     elif head.startswith(ZSTD_MAGIC):
-        compression, stream = "zstd", ZstdReader(counter)  # type: ignore[arg-type]
+        compression, stream = "zstd", ZstdReader(counter)
     else:
-        compression, stream = "none", counter  # type: ignore[assignment]
+        compression, stream = "none", counter
     return InputStream(name, compression, stream, counter, size)
 
 

@@ -18,16 +18,25 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
+from mirror.ingest.blocks import BlockReader
 from mirror.ingest.chunks import ChunkWriter, FramePipeline, chunk_name, default_threads
 from mirror.ingest.errors import InputError, SplitError, TruncatedInputError
 from mirror.ingest.manifest import (
-    COMPLETE, CORRUPT, INTERRUPTED, MANIFEST_NAME, QUARANTINE_NAME, RUNNING, TRUNCATED, Checkpoint, Chunk, Manifest,
+    COMPLETE,
+    CORRUPT,
+    INTERRUPTED,
+    MANIFEST_NAME,
+    QUARANTINE_NAME,
+    RUNNING,
+    TRUNCATED,
+    Checkpoint,
+    Chunk,
+    Manifest,
 )
 from mirror.ingest.quarantine import Quarantine
-from mirror.ingest.blocks import BlockReader
-from mirror.ingest.read import InputStream, open_input
+from mirror.ingest.read import InputStream, Source, open_input
 from mirror.ingest.release import ReleaseMismatch, verify_release
 from mirror.ingest.resume import prepare_output, skip_done
 from mirror.ingest.screen import FAST, FULL, OFF, Keep, Removed, first_line, last_line, lens_id_of, screen_block
@@ -50,7 +59,7 @@ ProgressFn = Callable[[SplitProgress], None]
 
 
 def split_stream(
-    source: str | os.PathLike[str] | BinaryIO,
+    source: str | os.PathLike[str] | Source,
     out_dir: str | os.PathLike[str],
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
     level: int = 5,
@@ -78,7 +87,7 @@ def split_stream(
     """
     if chunk_bytes < 1:
         raise ValueError("chunk_bytes must be positive")
-    mode = {True: FAST, False: OFF, FAST: FAST, FULL: FULL, OFF: OFF}.get(validate)  # type: ignore[call-overload]
+    mode = {True: FAST, False: OFF, FAST: FAST, FULL: FULL, OFF: OFF}.get(validate)
     if mode is None:
         raise ValueError(f"validate must be True, False, 'fast' or 'full', not {validate!r}")
     params = {

@@ -53,7 +53,8 @@ class DslCompiler:
             raise BadRequest(f"{where}: expected {{field: value}}, got {excerpt(body)}")
         fields = {k: v for k, v in body.items() if k != "boost"}
         if len(fields) != 1:
-            raise BadRequest(f"{where}: expected exactly one field, got {excerpt(sorted(fields)) if fields else 'none'}")
+            got = excerpt(sorted(fields)) if fields else "none"
+            raise BadRequest(f"{where}: expected exactly one field, got {got}")
         (name, spec), = fields.items()
         extra = {"boost": check_boost(body["boost"], where)} if "boost" in body else {}
         self.budget.spend()
@@ -147,7 +148,9 @@ class DslCompiler:
             raise BadRequest(f"{where}.{name}: expected bounds like {{\"gte\": ...}}, got {excerpt(spec)}")
         unknown = set(spec) - {*RANGE_KEYS, "boost", "format"}
         if unknown:
-            raise BadRequest(f"{where}.{name}: unknown range option(s) {excerpt(sorted(unknown))}; use gte, gt, lte, lt")
+            raise BadRequest(
+                f"{where}.{name}: unknown range option(s) {excerpt(sorted(unknown))}; use gte, gt, lte, lt"
+            )
         bounds: dict[str, Any] = {k: coerce_bound(field, spec[k], name) for k in RANGE_KEYS
                                   if k in spec and spec[k] is not None}
         if not bounds:  # no bound given (or only nulls): Elasticsearch's unbounded range, "has a value"

@@ -66,7 +66,7 @@ def check_rangeable(resolved: Resolved, name: str | None = None) -> None:
     """Ranges are over numbers and dates. Elasticsearch also ranges over keywords, but the
     embedded engine cannot, and one request must mean the same on both backends."""
     if resolved.kind not in (Kind.INTEGER, Kind.DATE):
-        what = "full text" if resolved.kind is Kind.TEXT else "true/false" if resolved.kind is Kind.BOOLEAN else "a keyword"
+        what = {Kind.TEXT: "full text", Kind.BOOLEAN: "true/false"}.get(resolved.kind, "a keyword")
         raise BadRequest(f"field {name or resolved.field.name!r} is {what}; ranges need a number or date field")
 
 

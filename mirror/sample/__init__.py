@@ -15,6 +15,7 @@ same seed and count reference each other consistently.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from mirror.sample.ids import PRODUCTS, is_lens_id, lens_id_for
 from mirror.sample.writer import write_sample
@@ -23,7 +24,7 @@ __all__ = ["PRODUCTS", "generate_records", "is_lens_id", "lens_id_for", "write_s
 
 
 def generate_records(product: str, count: int, seed: int, *, start: int = 0,
-                     stop: int | None = None) -> Iterator[dict[str, object]]:
+                     stop: int | None = None) -> Iterator[dict[str, Any]]:
     """Yield ``count`` records of ``product`` ("scholarly" or "patent") for ``seed``.
 
     ``start``/``stop`` yield only records ``start`` to ``stop - 1`` of that same sample,

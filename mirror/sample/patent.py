@@ -11,6 +11,7 @@ depends on the sample size.
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from mirror.sample import text, text_pool
 from mirror.sample.graph import pair_hash
@@ -76,13 +77,14 @@ def _citations(u: Universe, doc: Doc, cited: list[int], npl: list[int], unresolv
     for p in cited:
         h = pair_hash(0xC17E, index, p)
         other = u.doc(p)
-        entry = {"patcit": {"document_id": {"jurisdiction": other.jurisdiction, "doc_number": other.doc_number,
-                                            "kind": other.kind, "date": other.date_iso},
-                            "lens_id": u.pid(p)}}
+        entry: dict[str, object] = {
+            "patcit": {"document_id": {"jurisdiction": other.jurisdiction, "doc_number": other.doc_number,
+                                       "kind": other.kind, "date": other.date_iso},
+                       "lens_id": u.pid(p)}}
         (first if h % 3 else later).append(entry)
     for s in npl:
         h = pair_hash(0x9A11, index, s)
-        app, sea, issn, ids = u.memo(("npl", s), lambda: _npl_parts(u, s))
+        app, sea, issn, ids = u.memo(("npl", s), partial(_npl_parts, u, s))
         own_phase = h % 4 != 0
         body = f"{sea}{(h >> 8) % 10**9:09d}{issn}" if own_phase and own != "APP" else app
         npl_entry: dict[str, object] = {"text": body, "lens_id": u.sid(s)}

@@ -88,8 +88,9 @@ class ExtendedFamily:
 def _priority_years() -> tuple[int, ...]:
     years = list(range(1978, 2023))
     weights = [math.exp(0.06 * (y - 1978)) for y in years]
-    total, acc, out = sum(weights), 0.0, []
-    for y, w in zip(years, weights):
+    total, acc = sum(weights), 0.0
+    out: list[int] = []
+    for y, w in zip(years, weights, strict=True):
         acc += w / total * 512
         while len(out) < round(acc):
             out.append(y)

@@ -249,6 +249,8 @@ def _reference_texts(u: Universe, target: int) -> tuple[str, str]:
     """The two citation styles seen in Lens reference lists, for one cited work."""
     ts, tk = u.stub(target), u.skel(target)
     d = date.fromordinal(tk.published)
-    short = f"{ts.journal.abbrev}. {d.year} {_MONTHS[d.month - 1]};{ts.volume}({ts.issue}):{ts.start_page}-{ts.end_page}"
+    short = (
+        f"{ts.journal.abbrev}. {d.year} {_MONTHS[d.month - 1]};{ts.volume}({ts.issue}):{ts.start_page}-{ts.end_page}"
+    )
     full = f"{ts.last_name} . {ts.title}, {ts.journal.abbrev}. {d.year}; {ts.volume} {ts.start_page}."
     return full, short

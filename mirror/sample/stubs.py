@@ -66,7 +66,7 @@ def _year_table() -> tuple[int, ...]:
     total = sum(weights)
     table: list[int] = []
     acc = 0.0
-    for y, w in zip(years, weights):
+    for y, w in zip(years, weights, strict=True):
         acc += w / total * 1024
         while len(table) < round(acc):
             table.append(y)

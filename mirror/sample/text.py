@@ -10,12 +10,14 @@ very frequent, a long tail is rare). Long texts and texts in other languages are
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import TypeVar
 
 from mirror.sample.topics import Topic, all_topics, split
 
 Rand = Callable[[], float]
+T = TypeVar("T")
 Lexicon = dict[str, tuple[str, ...]]
 
 _GENERAL: dict[str, str] = {
@@ -110,7 +112,7 @@ def zipf_expand(items: tuple[str, ...], s: float = 1.0, per_item: int = 10) -> t
     total = sum(weights)
     budget = per_item * len(items)
     out: list[str] = []
-    for item, w in zip(items, weights):
+    for item, w in zip(items, weights, strict=True):
         out.extend([item] * max(1, round(budget * w / total)))
     return tuple(out)
 
@@ -147,7 +149,7 @@ def lexicon(topic_no: int) -> Lexicon:
     return lex
 
 
-def pick(table: tuple[str, ...] | list[str], rnd: Rand) -> str:
+def pick(table: Sequence[T], rnd: Rand) -> T:
     return table[int(rnd() * len(table))]
 
 

@@ -25,7 +25,7 @@ def pairs(raw: str) -> tuple[tuple[str, str], ...]:
 
 def issn_check(seven: str) -> str:
     """ISSN check digit, so that every generated ISSN is a valid one."""
-    total = sum(int(c) * w for c, w in zip(seven, range(8, 1, -1)))
+    total = sum(int(c) * w for c, w in zip(seven, range(8, 1, -1), strict=True))
     r = (11 - total % 11) % 11
     return seven + ("X" if r == 10 else str(r))
 

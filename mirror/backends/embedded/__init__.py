@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from .indexing import IndexReport, index_files
 from .store import (
-    DEFAULT_VERSION, EmbeddedIndex, IndexUnavailable, IndexWriteError, current_version, product_dir,
-    remove_version, set_current_version,
+    DEFAULT_VERSION,
+    EmbeddedIndex,
+    IndexUnavailable,
+    IndexWriteError,
+    current_version,
+    product_dir,
+    remove_version,
+    set_current_version,
 )
 
 __all__ = [

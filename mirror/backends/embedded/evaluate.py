@@ -49,7 +49,7 @@ class RecordMatcher(QueryDispatch[Test]):
         spec = self.specs[index_name]  # the compile stage resolved every name
         name = spec.base[len(SEARCH_PREFIX) + 1:]
         if spec.type == "text":
-            analyzer = _analyzers()[spec.analyzer]
+            analyzer = _analyzers()[spec.tokenizer]  # the analyzer, or the default the index used
             return name, spec, lambda v: analyzer.analyze(str(v))
         if spec.type == "keyword":
             return name, spec, lambda v: spec.normalise(str(v))
@@ -190,7 +190,9 @@ def _contains(tokens: list[str], phrase: list[str]) -> bool:
     return any(tokens[i:i + n] == phrase for i in range(len(tokens) - n + 1))
 
 
-def record_filter(catalogue: Catalogue, query: str | dict[str, Any], regex: bool = False) -> Callable[[dict[str, Any]], bool]:
+def record_filter(
+    catalogue: Catalogue, query: str | dict[str, Any], regex: bool = False
+) -> Callable[[dict[str, Any]], bool]:
     """A predicate over records for a Lens query string or query object (BadRequest if malformed)."""
     body = compile_query(query, Names(catalogue), regex)
     return RecordMatcher(catalogue, body).matches

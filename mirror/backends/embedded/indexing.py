@@ -214,7 +214,8 @@ def index_files(
             add(block)
             if entry is not None and lines != entry.records:
                 raise ChunkMismatch(str(path), f"holds {lines:,} records where its split manifest records "
-                                               f"{entry.records:,}; nothing of it was committed (split the input again)")
+                                               f"{entry.records:,}; nothing of it was committed "
+                                               "(split the input again)")
             finished.append((key, path))
             whole_chunks = False
             if pending >= COMMIT_EVERY:

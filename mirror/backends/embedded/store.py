@@ -203,7 +203,12 @@ class EmbeddedIndex:
             hits = searcher.search(tantivy.Query.term_query(self.schema, ID, lens_id), 1, count=False).hits
             if not hits:
                 return None
-            return orjson.loads(searcher.doc(hits[0][1]).get_first(SOURCE))
+            source = searcher.doc(hits[0][1]).get_first(SOURCE)
+            if source is None:  # every document is written with its source
+                raise IndexUnavailable(
+                    f"the {self.catalogue.product} index at {self.path} holds a document without its source"
+                )
+            return orjson.loads(source)
 
     def count(self) -> int:
         with self._readable():
@@ -231,7 +236,9 @@ class EmbeddedIndex:
         try:
             return self.index.writer(heap_bytes, threads)
         except ValueError as exc:
-            raise IndexUnavailable(f"cannot write to the index at {self.path}: {exc} (is another indexer running?)") from None
+            raise IndexUnavailable(
+                f"cannot write to the index at {self.path}: {exc} (is another indexer running?)"
+            ) from None
 
 
 def _first_line(exc: BaseException, limit: int = 200) -> str:
