@@ -38,7 +38,8 @@ def check_request(req: SearchRequest, catalogue: Catalogue) -> None:
     if req.size > catalogue.max_size:
         raise BadRequest(f"size {req.size} is over the {product} maximum of {catalogue.max_size}")
     if req.from_ + req.size > MAX_WINDOW:
-        raise BadRequest(f"from + size must not exceed {MAX_WINDOW} (got {req.from_} + {req.size}); use scroll for deep paging")
+        raise BadRequest(f"from + size must not exceed {MAX_WINDOW} (got {req.from_} + {req.size}); "
+                         "use scroll for deep paging")
 
 
 def compile_query(query: str | dict[str, Any] | None, names: Names, regex: bool,

@@ -20,7 +20,20 @@ from luqum.exceptions import InconsistentQueryException, ParseError
 from luqum.parser import lexer as luqum_lexer
 from luqum.thread import parse as luqum_parse
 from luqum.tree import (
-    Boost, From, Fuzzy, Item, Not, Phrase, Plus, Prohibit, Proximity, Range, Regex, SearchField, To, Word,
+    Boost,
+    From,
+    Fuzzy,
+    Item,
+    Not,
+    Phrase,
+    Plus,
+    Prohibit,
+    Proximity,
+    Range,
+    Regex,
+    SearchField,
+    To,
+    Word,
 )
 from luqum.visitor import TreeVisitor
 
@@ -205,7 +218,8 @@ class QueryStringCompiler(TreeVisitor):
         if field is None:
             if isinstance(node, (Word, Phrase, Proximity)):
                 return self.default_fields(node)
-            raise BadRequest(f"query: {excerpt(str(node))} needs a field name, e.g. year_published:{excerpt(str(node))}")
+            raise BadRequest(f"query: {excerpt(str(node))} needs a field name, "
+                             f"e.g. year_published:{excerpt(str(node))}")
         name = field.index_name
         # a text term or phrase costs a clause per word (phrases: a posting list per word to align)
         analysed = field.kind is Kind.TEXT and isinstance(node, (Word, Phrase, Proximity)) and not (

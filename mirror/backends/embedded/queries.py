@@ -55,7 +55,7 @@ class QueryTranslator(QueryDispatch[tantivy.Query]):
 
     # -- values ------------------------------------------------------------------
     def tokens(self, spec: FieldSpec, text: str) -> list[str]:
-        return self.analyzers[spec.analyzer].analyze(str(text))
+        return self.analyzers[spec.tokenizer].analyze(str(text))
 
     def value(self, spec: FieldSpec, value: Any) -> Any:
         """A query value in the form the field's terms are stored in."""
@@ -126,7 +126,8 @@ class QueryTranslator(QueryDispatch[tantivy.Query]):
             return Q.empty_query()
         if len(words) == 1:  # tantivy panics on a one-word phrase
             return Q.term_query(self.schema, spec.name, words[0])
-        return Q.phrase_query(self.schema, spec.name, words, slop)
+        terms: list[str | tuple[int, str]] = list(words)
+        return Q.phrase_query(self.schema, spec.name, terms, slop)
 
     def on_match_phrase(self, body: dict[str, Any]) -> tantivy.Query:
         name, opts = self._field(body)
@@ -144,7 +145,8 @@ class QueryTranslator(QueryDispatch[tantivy.Query]):
         return Q.disjunction_max_query(parts) if len(parts) > 1 else parts[0]
 
     def range_query(self, spec: FieldSpec, bounds: dict[str, Any]) -> tantivy.Query:
-        low = high = None
+        low: Any = None
+        high: Any = None
         inc_low = inc_high = True
         for key in ("gte", "gt"):
             if key in bounds:

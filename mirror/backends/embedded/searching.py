@@ -17,6 +17,7 @@ import orjson
 import tantivy
 
 from mirror.backends.source import project
+from mirror.errors import ServiceUnavailable
 
 from .fields import ID, LENS_KEY, SOURCE, FieldSpec
 from .queries import QueryTranslator
@@ -93,7 +94,7 @@ class SearchRunner:
 
     # -- candidate windows -------------------------------------------------------
     def _count(self, query: tantivy.Query) -> int:
-        return self.searcher.search(query, 1, count=True).count
+        return self.searcher.search(query, 1, count=True).count  # type: ignore[attr-defined]  # stub lacks it
 
     def _all_scored(self, query: tantivy.Query, min_score: float) -> tuple[list[Hit], int]:
         count = self._count(query)
@@ -116,8 +117,8 @@ class SearchRunner:
 
     def _smallest_lens_ids(self, addresses: list[Any], need: int) -> list[tuple[Any, int]]:
         """The ``need`` addresses with the smallest Lens IDs, with their sort keys."""
-        lens_keys = self.searcher.fast_field_values(LENS_KEY, addresses)
-        chosen = heapq.nsmallest(need, range(len(addresses)), key=lens_keys.__getitem__)
+        lens_keys: list[int] = list(self.searcher.fast_field_values(LENS_KEY, addresses))  # type: ignore[arg-type]
+        chosen = heapq.nsmallest(need, range(len(addresses)), key=lambda i: lens_keys[i])
         return [(addresses[i], lens_keys[i]) for i in chosen]
 
     def _score_window(self, query: tantivy.Query, order: str, window: int, trim: bool) -> tuple[list[Hit], int]:
@@ -127,7 +128,7 @@ class SearchRunner:
             return [Hit(a, s, {SCORE: s}) for s, a in found], total
         limit = window + 1
         result = self.searcher.search(query, limit, count=True)
-        total, found = result.count, result.hits
+        total, found = result.count, result.hits  # type: ignore[attr-defined]  # the stub lacks count
         # grow the window until the cut no longer splits a group of equal scores
         while len(found) > window and found[window - 1][0] == found[-1][0] and limit < total:
             limit = min(total, limit * 4)
@@ -145,7 +146,7 @@ class SearchRunner:
         field = LENS_KEY if key == self.tie_breaker else key
         direction = tantivy.Order.Desc if order == "desc" else tantivy.Order.Asc
         result = self.searcher.search(query, window + 1, count=True, order_by_field=field, order=direction)
-        total, found = result.count, result.hits
+        total, found = result.count, result.hits  # type: ignore[attr-defined]  # the stub lacks count
         hits = [Hit(a, None, {key: v}) for v, a in found]
         if len(found) <= window or found[window - 1][0] != found[window][0]:
             return hits[:window], total
@@ -185,6 +186,7 @@ class SearchRunner:
                 for h in missing:
                     h.keys[SCORE] = h.score
                 continue
+            values: list[Any]
             if key == self.tie_breaker:
                 values = self.searcher.fast_field_values(LENS_KEY, [h.address for h in missing])
             elif self.specs[key].type == "keyword":  # stored as given; compare as indexed
@@ -192,12 +194,15 @@ class SearchRunner:
                 values = [normalise(self.searcher.doc(h.address).get_first(key) or "") or None for h in missing]
             else:
                 values = self.searcher.fast_field_values(key, [h.address for h in missing])
-            for h, v in zip(missing, values):
+            for h, v in zip(missing, values, strict=True):  # one value per address asked for
                 h.keys[key] = v
 
     def _hit(self, hit: Hit, keys: list[tuple[str, str]], source: dict[str, Any]) -> dict[str, Any]:
         doc = self.searcher.doc(hit.address)
         raw = doc.get_first(SOURCE)
+        if raw is None:  # every document is written with its source
+            raise ServiceUnavailable("the index holds a document without its stored source; rebuild it with "
+                                     "'lens-mirror index --rebuild'")
         includes, excludes = source.get("includes"), source.get("excludes")
         # With nothing to project, the stored bytes go out as they are: parsing twenty
         # records only to serialise them again was a quarter of a search's time.
