@@ -116,7 +116,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     def redoc(request: Request) -> HTMLResponse:
         return get_redoc_html(openapi_url=openapi_url(request), title=f"{app.title} - ReDoc")
 
-    @app.get("/", summary="What this mirror serves", response_model=MirrorInfo,
+    @app.get("/", summary="What this mirror serves", response_model=MirrorInfo, response_model_exclude_unset=True,
              responses=errors(ServiceUnavailable))
     def root() -> dict[str, Any]:
         # One broken product must not hide the other: each says its own state.
