@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 import pytest
 
+from mirror.backends import loading
 from mirror.backends.embedded import EmbeddedIndex, IndexUnavailable, index_files, indexing
 from mirror.catalogue import catalogue_for, packaged_sample
 from mirror.ingest.split import split_stream
@@ -192,7 +193,7 @@ def test_an_interrupted_run_resumes_without_losing_or_doubling_records(
     manifest = orjson.loads((chunks / "manifest.json").read_bytes())
     if not verified:
         (chunks / "manifest.json").unlink()
-    real, read = indexing.iter_chunk_lines, 0
+    real, read = loading.iter_chunk_lines, 0
 
     def dying(path: Path) -> Any:
         nonlocal read
@@ -202,7 +203,7 @@ def test_an_interrupted_run_resumes_without_losing_or_doubling_records(
                 raise RuntimeError("power cut")
             yield line
 
-    monkeypatch.setattr(indexing, "iter_chunk_lines", dying)
+    monkeypatch.setattr(loading, "iter_chunk_lines", dying)
     index = EmbeddedIndex(tmp_path / "idx", catalogue_for("patent"))
     with pytest.raises(RuntimeError, match="power cut"):
         index_files(index, [chunks])
@@ -216,7 +217,7 @@ def test_an_interrupted_run_resumes_without_losing_or_doubling_records(
     else:
         assert recorded and in_recorded < reopened.count() <= 24  # a half-read file is committed, not recorded
 
-    monkeypatch.setattr(indexing, "iter_chunk_lines", real)
+    monkeypatch.setattr(loading, "iter_chunk_lines", real)
     report = index_files(reopened, [chunks])
     assert report.chunks_skipped == len(recorded)
     assert reopened.count() == 40

@@ -25,18 +25,19 @@ import tantivy
 from typer.testing import CliRunner, Result
 
 import mirror.backends.embedded.indexing as indexing
-import mirror.bulk.sync as sync_module
+import mirror.backends.loading as loading
+import mirror.sync as sync_module
 from bulkstub import BulkStub, bulk_stub, isolated_env  # noqa: F401 - fixtures
-from mirror.backends.embedded import EmbeddedIndex, current_version, product_dir
+from mirror.backends.embedded import EmbeddedIndex, EmbeddedStore, current_version, product_dir
 from mirror.backends.embedded.fields import ID
 from mirror.bulk.client import BulkClient
 from mirror.bulk.errors import ChecksumMismatch
 from mirror.bulk.state import StateStore
-from mirror.bulk.sync import SyncReport, chunks_dir, sync
 from mirror.cli import build_app
 from mirror.ingest.manifest import Manifest
 from mirror.ingest.release import ReleaseMismatch
 from mirror.settings import Settings
+from mirror.sync import SyncReport, chunks_dir, sync
 
 PRODUCT = "scholarly"
 V1, V2 = 203024, 203026
@@ -175,7 +176,7 @@ def test_sync_failing_during_indexing_finishes_on_next_run(
     # Commit inside chunks too, so the rerun re-adds records that are already in
     # the index: they must replace themselves, not double.
     monkeypatch.setattr(indexing, "COMMIT_EVERY", 10)
-    real = indexing.iter_chunk_lines
+    real = loading.iter_chunk_lines
     seen = 0
 
     def dying(path: Any) -> Iterator[bytes]:
@@ -186,7 +187,7 @@ def test_sync_failing_during_indexing_finishes_on_next_run(
                 raise RuntimeError("power cut")
             yield line
 
-    monkeypatch.setattr(indexing, "iter_chunk_lines", dying)
+    monkeypatch.setattr(loading, "iter_chunk_lines", dying)
     with pytest.raises(RuntimeError, match="power cut"):
         run_sync(stub, data)
     state = StateStore.in_data_dir(data)
@@ -196,7 +197,7 @@ def test_sync_failing_during_indexing_finishes_on_next_run(
     assert 0 < partial < RECORDS
     requests = downloads_seen(stub)
 
-    monkeypatch.setattr(indexing, "iter_chunk_lines", real)
+    monkeypatch.setattr(loading, "iter_chunk_lines", real)
     monkeypatch.setattr(indexing, "COMMIT_EVERY", 100_000)
     report = run_sync(stub, data)
     assert report.skipped[:1] == ["split"] and "index" in report.ran
@@ -207,15 +208,16 @@ def test_sync_failing_during_indexing_finishes_on_next_run(
 RUNNER = """
 import sys, time
 import mirror.backends.embedded.indexing as indexing
+import mirror.backends.loading as loading
 
-real = indexing.iter_chunk_lines
+real = loading.iter_chunk_lines
 
 def slow(path):  # slow enough that the test can kill us between two chunks
     for line in real(path):
         time.sleep(0.01)
         yield line
 
-indexing.iter_chunk_lines = slow
+loading.iter_chunk_lines = slow
 indexing.COMMIT_EVERY = 20  # commit (and record finished chunks) long before the end
 from mirror.cli import build_app
 
@@ -347,28 +349,28 @@ def test_new_release_switches_then_removes_the_old_version(
     assert old_download.is_dir()
     publish(stub, RELEASE_2, V2)
     events: list[str] = []
-    real_index = sync_module.index_files
-    real_switch, real_remove = sync_module.set_current_version, sync_module.remove_version
+    real_index = sync_module.load_chunks
+    real_switch, real_remove = EmbeddedStore.switch, EmbeddedStore.remove
 
-    def index_files(*args: Any, **kwargs: Any) -> Any:
+    def load_chunks(*args: Any, **kwargs: Any) -> Any:
         assert current_version(data, PRODUCT) == str(V1)  # the old one serves while the new one builds
         events.append("index")
         return real_index(*args, **kwargs)
 
-    def switch(*args: Any) -> None:
+    def switch(self: EmbeddedStore, product: str, version: str) -> None:
         events.append("switch")
-        real_switch(*args)
+        real_switch(self, product, version)
 
-    def remove(data_dir: Path, product: str, version: str) -> None:
+    def remove(self: EmbeddedStore, product: str, version: str) -> None:
         assert current_version(data, PRODUCT) == str(V2)
         serving = StateStore.in_data_dir(data).serving(PRODUCT)
         assert serving is not None and serving.version == str(V2)
         events.append(f"remove {version}")
-        real_remove(data_dir, product, version)
+        real_remove(self, product, version)
 
-    monkeypatch.setattr(sync_module, "index_files", index_files)
-    monkeypatch.setattr(sync_module, "set_current_version", switch)
-    monkeypatch.setattr(sync_module, "remove_version", remove)
+    monkeypatch.setattr(sync_module, "load_chunks", load_chunks)
+    monkeypatch.setattr(EmbeddedStore, "switch", switch)
+    monkeypatch.setattr(EmbeddedStore, "remove", remove)
 
     report = run_sync(stub, data)
 
@@ -413,7 +415,7 @@ def test_leftovers_of_an_interrupted_cleanup_go_on_the_next_run(
     def crash(*args: Any) -> None:
         raise OSError("disk went away")
 
-    monkeypatch.setattr(sync_module, "remove_version", crash)
+    monkeypatch.setattr(EmbeddedStore, "remove", crash)
     with pytest.raises(OSError):
         run_sync(stub, data)
     assert current_version(data, PRODUCT) == str(V2)  # switched before cleaning up

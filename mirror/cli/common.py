@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any, Optional
 
 import typer
 from pydantic import AliasChoices, ValidationError
@@ -61,6 +61,10 @@ def setting_option(name: str, *param_decls: str) -> Any:
         help=field.description,
         show_default=str(default) if default is not None else False,
     )
+
+
+#: ``--backend``, for the commands that write indexes (the value is checked by Settings / open_store).
+BackendOpt = Annotated[Optional[str], setting_option("backend")]
 
 
 def load_settings(**given: Any) -> Settings:

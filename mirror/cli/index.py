@@ -1,8 +1,8 @@
-"""``lens-mirror index``: build or update a product's embedded index from chunks."""
+"""``lens-mirror index``: build or update a product's index from chunks (through the backend's write side)."""
 
 from __future__ import annotations
 
-import shutil
+from contextlib import closing
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -10,20 +10,13 @@ import orjson
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from mirror.backends.embedded import (
-    DEFAULT_VERSION,
-    EmbeddedIndex,
-    IndexReport,
-    current_version,
-    index_files,
-    product_dir,
-    set_current_version,
-)
+from mirror.backends.loading import IndexReport, load_chunks
+from mirror.backends.writing import DEFAULT_VERSION, open_store
 from mirror.ingest.errors import InputError
 from mirror.ingest.read import chunk_paths
 from mirror.settings import Settings
 
-from .common import Product, err_console, load_settings, setting_option
+from .common import BackendOpt, Product, err_console, load_settings, setting_option
 
 
 def expected_records(targets: list[Path]) -> int | None:
@@ -63,21 +56,18 @@ def check_inputs(targets: list[Path], allow_partial: bool) -> None:
 
 def build_index(settings: Settings, product: str, targets: list[Path], version: str | None = None,
                 rebuild: bool = False, quiet: bool = False) -> IndexReport:
-    """Index ``targets`` into ``version`` (default: the served one) of ``product`` under
-    ``settings.data_dir``; serve it if none is."""
-    data_dir = settings.data_dir
-    version = version or current_version(data_dir, product) or DEFAULT_VERSION
-    path = product_dir(data_dir, product) / version
-    if rebuild and path.exists():
-        shutil.rmtree(path)
-    index = EmbeddedIndex.create_version(data_dir, product, version)
+    """Index ``targets`` into ``version`` (default: the served one) of ``product`` in
+    ``settings.backend``; serve it if none is."""
+    store = open_store(settings)
+    version = version or store.serving(product) or DEFAULT_VERSION
     columns = (TextColumn(f"indexing {product}"), BarColumn(), MofNCompleteColumn(), TextColumn("records"),
                TimeElapsedColumn())
-    with Progress(*columns, console=err_console, disable=quiet, transient=False) as bar:
+    with closing(store.writer(product, version, fresh=rebuild)) as writer, \
+            Progress(*columns, console=err_console, disable=quiet, transient=False) as bar:
         task = bar.add_task("index", total=expected_records(targets))
-        report = index_files(index, targets, settings, on_record=lambda n: bar.advance(task, n))
-    if current_version(data_dir, product) is None:
-        set_current_version(data_dir, product, version)
+        report = load_chunks(writer, targets, on_record=lambda n: bar.advance(task, n))
+    if store.serving(product) is None:
+        store.switch(product, version)
     return report
 
 
@@ -112,11 +102,13 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option(help="Index the finished chunks of a split that did not complete.")] = False,
         heap_bytes: Annotated[Optional[int], setting_option("index_heap_bytes", "--heap-bytes")] = None,
         threads: Annotated[Optional[int], setting_option("index_threads", "--threads")] = None,
+        backend: BackendOpt = None,
     ) -> None:
-        """Build or update the embedded index of a product (same lens_id twice = one record).
+        """Build or update the index of a product (same lens_id twice = one record).
 
         Chunks of a split are checked against its manifest (size, sha256, record count) and refused on a mismatch.
         """
-        settings = load_settings(data_dir=data_dir, index_heap_bytes=heap_bytes, index_threads=threads)
+        settings = load_settings(data_dir=data_dir, index_heap_bytes=heap_bytes, index_threads=threads,
+                                 backend=backend)
         check_inputs(inputs, allow_partial)
         print_report(product.value, build_index(settings, product.value, inputs, version, rebuild))

@@ -13,10 +13,10 @@ from typing import Annotated, Optional
 import typer
 
 from mirror.bulk.client import BulkClient
-from mirror.bulk.sync import sync
+from mirror.sync import sync
 
 from .bulk import ApiUrlOpt, DataDirOpt, ProductOpt, TokenOpt
-from .common import err_console, load_settings, parse_size, setting_option
+from .common import BackendOpt, err_console, load_settings, parse_size, setting_option
 
 
 def register(app: typer.Typer) -> None:
@@ -47,9 +47,10 @@ def sync_command(
     heap_bytes: Annotated[Optional[int], setting_option("index_heap_bytes", "--heap-bytes")] = None,
     threads: Annotated[Optional[int], setting_option("index_threads", "--threads")] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bars on stderr.")] = True,
+    backend: BackendOpt = None,
 ) -> None:
     settings = load_settings(data_dir=data_dir, api_url=api_url, lens_api_token=token,
-                             index_heap_bytes=heap_bytes, index_threads=threads)
+                             index_heap_bytes=heap_bytes, index_threads=threads, backend=backend)
     size = parse_size(chunk_bytes)
     with BulkClient(settings.api_url, settings.lens_api_token) as client:
         report = sync(

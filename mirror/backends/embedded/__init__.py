@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from .indexing import IndexReport, index_files
+from mirror.backends.loading import IndexReport
+from mirror.backends.writing import DEFAULT_VERSION
+
+from .indexing import EmbeddedVersionWriter, index_files
 from .store import (
-    DEFAULT_VERSION,
     EmbeddedIndex,
     IndexUnavailable,
     IndexWriteError,
@@ -13,8 +15,9 @@ from .store import (
     remove_version,
     set_current_version,
 )
+from .versions import EmbeddedStore
 
 __all__ = [
-    "DEFAULT_VERSION", "EmbeddedIndex", "IndexReport", "IndexUnavailable", "IndexWriteError", "current_version",
-    "index_files", "product_dir", "remove_version", "set_current_version",
+    "DEFAULT_VERSION", "EmbeddedIndex", "EmbeddedStore", "EmbeddedVersionWriter", "IndexReport", "IndexUnavailable",
+    "IndexWriteError", "current_version", "index_files", "product_dir", "remove_version", "set_current_version",
 ]

@@ -1,23 +1,19 @@
-"""Indexing chunk files into an embedded index: idempotent, resumable, verified, guarded.
+"""The embedded backend's :class:`~mirror.backends.writing.VersionWriter`: records into a tantivy index.
 
-Each record replaces any earlier copy with the same lens_id, so indexing the same
-data twice leaves one copy. Each commit records in the index's metadata the chunks
-finished before it and the records the index then holds, so an interrupted run
-resumes at the first chunk not yet committed and a reader can tell a damaged index.
+What to read, what is done and when to commit is the shared loader's
+(:mod:`mirror.backends.loading`); this module turns blocks of record lines into
+tantivy documents and keeps the index whole:
 
-Nothing is lost in silence:
-
-* A chunk its split's manifest lists is checked against that entry before it is
-  read (size and sha256: a chunk cut at a zstd frame boundary still decompresses
-  cleanly) and its records are counted against the entry after; a mismatch rolls
-  back everything not yet committed and is refused, naming the chunk. Such chunks
-  are committed whole (at the first chunk end after COMMIT_EVERY records), never
-  half. Files no manifest lists are indexed as they are, commit as they go, and
-  are reported as unverified.
-* A write failure (a full disk) rolls the writer back, removes the files of the
-  unfinished commit, and ends as one :class:`IndexWriteError` naming the index.
-* A bad record is counted and reported with its file and line; it never stops the
-  run or kills the writer.
+* Each record replaces any earlier copy with the same lens_id, paying for a
+  delete only when the lens_id may be there (:class:`Replacements`).
+* Each commit records in the index's metadata the chunks finished before it and
+  the records the index then holds, so an interrupted run resumes at the first
+  chunk not yet committed and a reader can tell a damaged index.
+* A write failure (a full disk) ends as one :class:`IndexWriteError` naming the
+  index; :meth:`EmbeddedVersionWriter.discard` then rolls the writer back and
+  removes the files of the unfinished commit.
+* A bad record is reported with its file and line; it never stops the run or
+  kills the writer.
 """
 
 from __future__ import annotations
@@ -26,16 +22,15 @@ import os
 import re
 import shutil
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import closing
+from typing import Any, NoReturn
 
 import orjson
 import tantivy
 
-from mirror.ingest.errors import ChunkMismatch, InputError
-from mirror.ingest.manifest import Chunk, chunk_problem
-from mirror.ingest.read import chunk_entries, iter_chunk_lines
+from mirror.backends.loading import IndexReport, load_chunks
+from mirror.backends.writing import Line
 from mirror.settings import Settings
 
 from .documents import BadRecord, DocumentBuilder
@@ -44,32 +39,6 @@ from .store import EmbeddedIndex, IndexWriteError, broken_index_error
 
 COMMIT_EVERY = 100_000  # records: bounds the work an interruption loses; fewer commits, fewer merges
 BLOCK = 512  # records handed to the writer together (one replacement check per block)
-MAX_REPORTED = 20
-
-
-@dataclass
-class IndexReport:
-    indexed: int = 0
-    failed: int = 0
-    chunks_done: int = 0
-    chunks_skipped: int = 0
-    seconds: float = 0.0
-    problems: list[str] = field(default_factory=list)
-    unverified: list[str] = field(default_factory=list)  # files no split manifest vouches for
-
-    def problem(self, message: str) -> None:
-        self.failed += 1
-        if len(self.problems) < MAX_REPORTED:
-            self.problems.append(message)
-
-    @property
-    def rate(self) -> float:
-        return self.indexed / self.seconds if self.seconds else 0.0
-
-
-def _chunk_key(path: Path) -> str:
-    stat = path.stat()
-    return f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
 class Replacements:
@@ -100,18 +69,112 @@ class Replacements:
         self.committed_empty = False
 
 
-def _sources(targets: Iterable[str | os.PathLike[str]]) -> dict[str, tuple[Path, Chunk | None]]:
-    """Every chunk file ``targets`` name, once (a chunk named twice, by its directory and
-    itself, is read once), with the manifest entry it must match."""
-    sources: dict[str, tuple[Path, Chunk | None]] = {}
-    for target in targets:
-        for path, entry in chunk_entries(target):
-            if not path.is_file():
-                raise InputError(str(path), "no such chunk file")
-            key = _chunk_key(path)
-            if key not in sources or sources[key][1] is None:
-                sources[key] = (path, entry)
-    return sources
+class EmbeddedVersionWriter:
+    """Writes one :class:`EmbeddedIndex` (holding tantivy's writer lock until closed).
+
+    The writer's memory and threads come from ``settings`` (default: the environment's).
+    """
+
+    def __init__(self, index: EmbeddedIndex, settings: Settings | None = None) -> None:
+        settings = settings or Settings()
+        self.index = index
+        self._builder = DocumentBuilder(index.catalogue, index.specs, index.schema)
+        self._writer: tantivy.IndexWriter | None = index.writer(settings.index_heap_bytes, settings.writer_threads())
+        self._failed = False
+        # Only now, holding the writer's lock, is what is committed known to stay so.
+        index.index.reload()
+        self._meta = index.read_meta()
+        self._done: dict[str, Any] = self._meta.setdefault("chunks", {})
+        self._replacements = Replacements(index)
+
+    # Read at each load, so that tests can shrink them.
+    @property
+    def block_records(self) -> int:
+        return BLOCK
+
+    @property
+    def commit_every(self) -> int:
+        return COMMIT_EVERY
+
+    def _live(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            raise IndexWriteError(f"{self.index.path}: the index writer is closed")
+        return self._writer
+
+    def committed(self) -> set[str]:
+        return set(self._done)
+
+    def add(self, block: Sequence[Line]) -> list[str]:
+        writer, builder, replacements = self._live(), self._builder, self._replacements
+        problems: list[str] = []
+        docs: list[tuple[str, str, tantivy.Document]] = []
+        for where, line in block:
+            try:
+                fields = builder.fields(orjson.loads(line))
+                docs.append((where, fields[ID][0], builder.document(fields, line)))
+            except (orjson.JSONDecodeError, BadRecord, ValueError, TypeError) as exc:
+                problems.append(f"{where}: {exc}")
+            except BaseException as exc:  # tantivy's PanicException is a BaseException
+                if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                    raise
+                problems.append(f"{where}: the index rejected this record: {exc}")
+        if not docs:
+            return problems
+        in_index = replacements.in_index([lens_id for _, lens_id, _ in docs])
+        for where, lens_id, doc in docs:
+            try:
+                if in_index or lens_id in replacements.uncommitted:
+                    writer.delete_documents_by_term(ID, lens_id)
+                writer.add_document(doc)
+            except BaseException as exc:
+                if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                    raise
+                if _writer_failed(exc):
+                    self._fail(exc)
+                problems.append(f"{where}: the index rejected this record: {exc}")
+                continue
+            replacements.uncommitted.add(lens_id)
+        return problems
+
+    def commit(self, chunks: Mapping[str, str]) -> int:
+        writer = self._live()
+        try:
+            writer.commit()
+        except BaseException as exc:
+            if _writer_failed(exc):
+                self._fail(exc)
+            raise
+        self._replacements.committed()
+        now = time.time()
+        for key, name in chunks.items():
+            self._done[key] = {"file": name, "indexed_at": now}
+        documents: int = self.index.index.searcher().num_docs
+        self._meta["documents"] = documents  # what a reader checks the index against
+        self.index.write_meta(self._meta)
+        return documents
+
+    def discard(self) -> None:
+        """Back to the last commit, and delete the segment files the failed part left (a full
+        disk would otherwise stay full of them). Best effort: the writer may be dead."""
+        if self._writer is None:
+            return
+        self._failed = True
+        for step in (self._writer.rollback, self._writer.garbage_collect_files):
+            try:
+                step()
+            except BaseException as exc:  # noqa: BLE001 - cleanup must not hide the failure it cleans up after
+                if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                    raise
+
+    def close(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None and not self._failed:
+            writer.wait_merging_threads()
+            self.index.index.reload()
+
+    def _fail(self, exc: BaseException) -> NoReturn:
+        # The free space is measured now, before discard() removes the failed files.
+        raise IndexWriteError(_write_failure(self.index.path, exc)) from exc
 
 
 def index_files(
@@ -120,117 +183,13 @@ def index_files(
     settings: Settings | None = None,
     on_record: Callable[[int], None] | None = None,
 ) -> IndexReport:
-    """Index every chunk named by ``targets`` (files or split directories) into ``index``.
-
-    The writer's memory and threads come from ``settings`` (default: the environment's).
-    Records go to the writer in blocks; the index is committed every COMMIT_EVERY
-    records and at the end, and each commit records the chunks finished before it, so
-    an interrupted run redoes at most the chunks since the last commit. Raises
-    :class:`ChunkMismatch` for a chunk that is not what its manifest says and
-    :class:`IndexWriteError` when the index cannot be written; either way nothing
-    uncommitted is kept.
+    """Index every chunk named by ``targets`` (files or split directories) into ``index``
+    (see :func:`mirror.backends.loading.load_chunks`). Raises :class:`ChunkMismatch` for a
+    chunk that is not what its manifest says and :class:`IndexWriteError` when the index
+    cannot be written; either way nothing uncommitted is kept.
     """
-    settings = settings or Settings()
-    report = IndexReport()
-    started = time.monotonic()
-    builder = DocumentBuilder(index.catalogue, index.specs, index.schema)
-    chunks = _sources(targets)
-    writer = index.writer(settings.index_heap_bytes, settings.writer_threads())
-    # Only now, holding the writer's lock, is what is committed known to stay so.
-    index.index.reload()
-    meta = index.read_meta()
-    done = meta.setdefault("chunks", {})
-    replacements = Replacements(index)
-    pending = 0  # records added since the last commit
-    finished: list[tuple[str, Path]] = []  # chunks read to the end since the last commit
-    whole_chunks = False  # the chunk being read must be committed whole (it is being verified)
-
-    def commit() -> None:
-        nonlocal pending
-        writer.commit()
-        replacements.committed()
-        for key, path in finished:
-            done[key] = {"file": path.name, "indexed_at": time.time()}
-        meta["documents"] = index.index.searcher().num_docs  # what a reader checks the index against
-        index.write_meta(meta)
-        report.chunks_done += len(finished)
-        finished.clear()
-        pending = 0
-
-    def add(block: list[tuple[str, str, tantivy.Document]]) -> None:
-        nonlocal pending
-        in_index = replacements.in_index([lens_id for _, lens_id, _ in block])
-        for where, lens_id, doc in block:
-            try:
-                if in_index or lens_id in replacements.uncommitted:
-                    writer.delete_documents_by_term(ID, lens_id)
-                writer.add_document(doc)
-            except BaseException as exc:  # tantivy's PanicException is a BaseException
-                if isinstance(exc, (KeyboardInterrupt, SystemExit)) or _writer_failed(exc):
-                    raise
-                report.problem(f"{where}: the index rejected this record: {exc}")
-                continue
-            replacements.uncommitted.add(lens_id)
-            report.indexed += 1
-            pending += 1
-        if on_record:
-            on_record(len(block))
-        block.clear()
-        if pending >= COMMIT_EVERY and not whole_chunks:
-            commit()
-
-    try:
-        for key, (path, entry) in chunks.items():
-            if key in done:
-                report.chunks_skipped += 1
-                continue
-            if entry is None:
-                report.unverified.append(str(path))
-            elif (problem := chunk_problem(path, entry)) is not None:
-                raise ChunkMismatch(str(path), f"does not match its split manifest: {problem}; nothing of it "
-                                               "was committed (split the input again)")
-            whole_chunks = entry is not None
-            block: list[tuple[str, str, tantivy.Document]] = []
-            lines = 0
-            for lineno, line in enumerate(iter_chunk_lines(path), 1):
-                lines = lineno
-                try:
-                    fields = builder.fields(orjson.loads(line))
-                    block.append((f"{path}:{lineno}", fields[ID][0], builder.document(fields, line)))
-                except (orjson.JSONDecodeError, BadRecord, ValueError, TypeError) as exc:
-                    report.problem(f"{path}:{lineno}: {exc}")
-                    if on_record:
-                        on_record(1)  # progress counts lines read, good or bad
-                    continue
-                except BaseException as exc:
-                    if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-                        raise
-                    report.problem(f"{path}:{lineno}: the index rejected this record: {exc}")
-                    if on_record:
-                        on_record(1)
-                    continue
-                if len(block) >= BLOCK:
-                    add(block)
-            add(block)
-            if entry is not None and lines != entry.records:
-                raise ChunkMismatch(str(path), f"holds {lines:,} records where its split manifest records "
-                                               f"{entry.records:,}; nothing of it was committed "
-                                               "(split the input again)")
-            finished.append((key, path))
-            whole_chunks = False
-            if pending >= COMMIT_EVERY:
-                commit()
-        commit()
-        writer.wait_merging_threads()
-    except BaseException as exc:
-        failure = _write_failure(index.path, exc) if _writer_failed(exc) else None  # free space: before cleanup
-        _discard_uncommitted(writer)
-        if failure is not None:
-            raise IndexWriteError(failure) from exc
-        raise
-    report.seconds = time.monotonic() - started
-    index.index.reload()
-    return report
+    with closing(EmbeddedVersionWriter(index, settings)) as writer:
+        return load_chunks(writer, targets, on_record)
 
 
 def _writer_failed(exc: BaseException) -> bool:
@@ -238,18 +197,7 @@ def _writer_failed(exc: BaseException) -> bool:
     return broken_index_error(exc) or (isinstance(exc, ValueError) and "index writer was killed" in str(exc))
 
 
-def _discard_uncommitted(writer: tantivy.IndexWriter) -> None:
-    """Back to the last commit, and delete the segment files the failed part left (a full
-    disk would otherwise stay full of them). Best effort: the writer may be dead."""
-    for step in (writer.rollback, writer.garbage_collect_files):
-        try:
-            step()
-        except BaseException as exc:  # noqa: BLE001 - cleanup must not hide the failure it cleans up after
-            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-                raise
-
-
-def _write_failure(path: Path, exc: BaseException) -> str:
+def _write_failure(path: os.PathLike[str], exc: BaseException) -> str:
     """One line: where, why (the OS's words when tantivy quotes them), and what to do."""
     text = str(exc)
     quoted = re.search(r"'([^']*\(os error \d+\)[^']*)'", text)

@@ -36,7 +36,6 @@ from .queries import QueryTranslator
 from .searching import SearchRunner
 
 META = "lens-mirror.json"
-DEFAULT_VERSION = "local"
 _VERSION = re.compile(r"^[A-Za-z0-9._-]+$")
 
 
@@ -116,15 +115,15 @@ class EmbeddedIndex:
     @classmethod
     def open_version(cls, data_dir: Path, product: str, version: str) -> "EmbeddedIndex":
         """An existing version, checked whole (for reading: never creates one)."""
-        return cls(cls._version_path(data_dir, product, version), catalogue_for(product), create=False)
+        return cls(cls.version_path(data_dir, product, version), catalogue_for(product), create=False)
 
     @classmethod
     def create_version(cls, data_dir: Path, product: str, version: str) -> "EmbeddedIndex":
         """A version to write to, created when it does not exist yet."""
-        return cls(cls._version_path(data_dir, product, version), catalogue_for(product), create=True)
+        return cls(cls.version_path(data_dir, product, version), catalogue_for(product), create=True)
 
     @staticmethod
-    def _version_path(data_dir: Path, product: str, version: str) -> Path:
+    def version_path(data_dir: Path, product: str, version: str) -> Path:
         if not _VERSION.match(version):
             raise IndexUnavailable(f"bad index version name {version!r} (letters, digits, '.', '_' and '-' only)")
         return product_dir(data_dir, product) / version

@@ -11,44 +11,41 @@ finished work:
   from byte 0 and :func:`split_stream`'s own resume skips the chunks it already
   finished (it re-reads, but does not re-write, the part already split).
 * **index** resumes by itself (every commit records the chunks finished before
-  it in the index's ``lens-mirror.json``; a record indexed twice stays one record).
-* **switch** is one atomic rename of ``CURRENT``; the running server picks it up
-  on its next request. The state is marked ``serving`` only after the rename,
-  so a crash in between merely repeats the rename.
+  it in the version, see :mod:`mirror.backends.loading`; a record indexed twice
+  stays one record).
+* **switch** is atomic (the embedded backend renames ``CURRENT``, an engine swaps
+  its alias); the running server picks it up on its next request. The state is
+  marked ``serving`` only after the switch, so a crash in between merely repeats it.
 * **cleanup** runs only once the new version serves, and removes files before
   forgetting their state entry, so a crash mid-cleanup is retried next time.
 
-Layout under the data dir: ``chunks/{product}/{version}/`` (split output),
-``downloads/{product}/{version}/{fileName}`` (only with ``keep_download``),
-``index/{product}/{version}/`` and ``index/{product}/CURRENT``, and
-``state/{product}.json``. The Lens ``dataVersion`` is the index version name.
+The index is reached only through the backend's write protocol
+(:class:`~mirror.backends.writing.IndexStore`), so the same steps build an
+embedded index or an engine's. Layout under the data dir:
+``chunks/{product}/{version}/`` (split output),
+``downloads/{product}/{version}/{fileName}`` (only with ``keep_download``), and
+``state/{product}.json`` (plus the embedded backend's ``index/{product}/``).
+The Lens ``dataVersion`` is the index version name.
 """
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict
 
-from mirror.backends.embedded import (
-    EmbeddedIndex,
-    IndexUnavailable,
-    current_version,
-    index_files,
-    product_dir,
-    remove_version,
-    set_current_version,
-)
-from mirror.backends.embedded.store import META as INDEX_META
+from mirror.backends.loading import load_chunks
+from mirror.backends.writing import IndexStore, open_store
 from mirror.bulk.client import BulkClient, Release
 from mirror.bulk.download import download, is_complete, release_path
 from mirror.bulk.errors import BulkError, VerificationError
 from mirror.bulk.progress import progress_bar
 from mirror.bulk.state import StateStore
 from mirror.bulk.transfer import open_release_stream
+from mirror.errors import ServiceUnavailable
 from mirror.ingest.errors import InputError, SplitError
 from mirror.ingest.manifest import COMPLETE, MANIFEST_NAME, Manifest
 from mirror.ingest.release import ReleaseMismatch
@@ -133,12 +130,14 @@ def sync(
     level: int = 5,
     retries: int = 3,
     backoff: float = 1.0,
+    store: IndexStore | None = None,
 ) -> SyncReport:
     """Make the latest ``product`` release the served index of ``settings.data_dir``; see the module doc.
 
     ``chunk_bytes`` and ``level`` shape the split; a rerun with other values
     starts an unfinished split over; the index writer's budget comes from
-    ``settings``. Raises the :mod:`mirror.bulk.errors` types (network, quota,
+    ``settings``, and so does the backend (``store``, default
+    :func:`open_store`). Raises the :mod:`mirror.bulk.errors` types (network, quota,
     checksum), :class:`InputError` for a corrupt file or a chunk that does not
     match its manifest, :class:`ReleaseMismatch` when the file disagrees with its
     release metadata, :class:`IndexWriteError` when the index cannot be written
@@ -148,22 +147,23 @@ def sync(
     data_dir = Path(settings.data_dir)
     say = log or (lambda message: None)
     state = StateStore.in_data_dir(data_dir)
+    store = store or open_store(settings)
     with _sync_lock(state, product):
         release = client.release(product)
         version = release.version
-        report = SyncReport(product, version, previous=current_version(data_dir, product))
+        report = SyncReport(product, version, previous=store.serving(product))
         entry = state.get(product, version)
 
         # 1. Already serving this release? Then only leftover cleanup may remain.
-        if entry and entry.done("serving") and report.previous == version and _index_ok(data_dir, product, version):
+        if entry and entry.done("serving") and report.previous == version and _index_ok(store, product, version):
             report.documents = entry.info("indexed").get("documents")
             report.skipped += ["split", "index", "switch"]
-            _cleanup(state, product, data_dir, version, report, say)
+            _cleanup(state, store, product, data_dir, version, report, say)
             return report
 
         # 2 + 3. Build the index, unless an earlier run already did (then the
         # chunks are not even needed: they may have been removed to save space).
-        if entry and entry.done("indexed") and _index_ok(data_dir, product, version):
+        if entry and entry.done("indexed") and _index_ok(store, product, version):
             info = entry.info("indexed")
             report.records, report.documents = info.get("records"), info.get("documents")
             report.skipped += ["split", "index"]
@@ -171,17 +171,17 @@ def sync(
             manifest = _split_step(client, product, release, state, data_dir, report, say, progress=progress,
                                    keep_download=keep_download, chunk_bytes=chunk_bytes, level=level,
                                    retries=retries, backoff=backoff)
-            _index_step(product, version, state, settings, manifest, report, say, progress=progress)
+            _index_step(store, product, version, state, data_dir, manifest, report, say, progress=progress)
 
-        # 4. Switch: the atomic rename first, the state second (a crash in
-        # between only means the next run renames again).
-        set_current_version(data_dir, product, version)
+        # 4. Switch: the atomic switch first, the state second (a crash in
+        # between only means the next run switches again).
+        store.switch(product, version)
         state.mark(product, version, "serving", previous=report.previous)
         report.ran.append("switch")
         say(f"{product}: now serving {version}" + (f" (was {report.previous})" if report.previous else ""))
 
         # 5. Only now that the new version serves may the old ones go.
-        _cleanup(state, product, data_dir, version, report, say)
+        _cleanup(state, store, product, data_dir, version, report, say)
         return report
 
 
@@ -326,30 +326,29 @@ def _complete_manifest(out: Path) -> Manifest | None:
 
 
 def _index_step(
+    store: IndexStore,
     product: str,
     version: str,
     state: StateStore,
-    settings: Settings,
+    data_dir: Path,
     manifest: Manifest,
     report: SyncReport,
     say: Log,
     *,
     progress: bool,
 ) -> None:
-    """Index the chunks into ``index/{product}/{version}`` (resuming) and mark ``indexed``."""
-    data_dir = Path(settings.data_dir)
+    """Index the chunks into ``version`` of the store (resuming) and mark ``indexed``."""
     out = chunks_dir(data_dir, product, version)
-    path = product_dir(data_dir, product) / version
-    if (path / INDEX_META).is_file() and not _index_ok(data_dir, product, version):
+    fresh = version in store.versions(product) and not _index_ok(store, product, version)
+    if fresh:
         # Resuming would trust the chunks it recorded as done: start this version over.
-        say(f"{product} {version}: the index at {path} is damaged; indexing again from the start")
-        shutil.rmtree(path)
+        say(f"{product} {version}: the {store.backend} index version is damaged; indexing again from the start")
     say(f"{product} {version}: indexing {manifest.records:,} records")
-    index = EmbeddedIndex.create_version(data_dir, product, version)
-    with _records_bar(f"indexing {product}", manifest.records, progress) as advance:
-        result = index_files(index, [out], settings, on_record=advance)
+    with closing(store.writer(product, version, fresh=fresh)) as writer, \
+            _records_bar(f"indexing {product}", manifest.records, progress) as advance:
+        result = load_chunks(writer, [out], on_record=advance)
     # What a server will open: the switch happens only if this reader's checks pass too.
-    documents = EmbeddedIndex.open_version(data_dir, product, version).count()
+    documents = store.check(product, version)
     report.ran.append("index")
     report.documents = documents
     report.warnings += [f"record not indexed: {p}" for p in result.problems]
@@ -364,15 +363,15 @@ def _index_step(
             f"the index holds {documents:,} documents but the split has {manifest.records:,} records"
             + (f" ({result.failed:,} could not be indexed)" if result.failed else " (duplicate lens_ids?)")
         )
-    state.mark(product, version, "indexed", path=index.path, records=manifest.records, documents=documents,
-               failed=result.failed)
+    state.mark(product, version, "indexed", backend=store.backend, records=manifest.records,
+               documents=documents, failed=result.failed)
 
 
-def _index_ok(data_dir: Path, product: str, version: str) -> bool:
+def _index_ok(store: IndexStore, product: str, version: str) -> bool:
     """Whether the version opens whole, as a server would open it."""
     try:
-        EmbeddedIndex.open_version(data_dir, product, version)
-    except IndexUnavailable:
+        store.check(product, version)
+    except ServiceUnavailable:
         return False
     return True
 
@@ -380,17 +379,20 @@ def _index_ok(data_dir: Path, product: str, version: str) -> bool:
 # -- cleanup --------------------------------------------------------------------
 
 
-def _cleanup(state: StateStore, product: str, data_dir: Path, serving: str, report: SyncReport, say: Log) -> None:
+def _cleanup(
+    state: StateStore, store: IndexStore, product: str, data_dir: Path, serving: str, report: SyncReport, say: Log
+) -> None:
     """Remove every other version sync knows of (index, chunks, download, then its
     state entry), and older chunk/download dirs no state remembers."""
-    live = current_version(data_dir, product)
-    keep = {serving, live}  # never what serves (remove_version refuses it too)
+    live = store.serving(product)
+    keep = {serving, live}  # never what serves (store.remove refuses it too)
     removed: set[str] = set()
+    indexed = set(store.versions(product))
     for old in state.versions(product):
         if old.version in keep:
             continue
-        if (product_dir(data_dir, product) / old.version).exists():
-            remove_version(data_dir, product, old.version)
+        if old.version in indexed:
+            store.remove(product, old.version)
         shutil.rmtree(chunks_dir(data_dir, product, old.version), ignore_errors=True)
         shutil.rmtree(downloads_dir(data_dir) / product / old.version, ignore_errors=True)
         # Files first, state last: a crash in between leaves the entry, so the
