@@ -186,3 +186,20 @@ def test_open_store_picks_the_backend_from_the_settings(tmp_path: Path) -> None:
     assert open_store(Settings(data_dir=tmp_path)).backend == "embedded"
     with pytest.raises(MirrorError, match="elasticsearch"):
         open_store(Settings(data_dir=tmp_path, backend="elasticsearch"))
+
+
+@pytest.mark.parametrize("command", ["index", "sync", "demo"])
+def test_the_commands_that_write_take_the_backend_from_the_settings(command: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from mirror.cli import build_app
+
+    args = {
+        "index": ["index", "--product", PRODUCT, "--data-dir", str(tmp_path), str(split(tmp_path, "a", records(5)))],
+        "sync": ["sync", "--product", PRODUCT, "--data-dir", str(tmp_path), "--no-progress"],
+        "demo": ["demo", "--data-dir", str(tmp_path), "--count", "5", "--no-serve"],
+    }[command]
+    result = CliRunner().invoke(build_app(), [*args, "--backend", "elasticsearch"])
+    assert result.exit_code == 1, result.output
+    assert "elasticsearch" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "index").exists() and not (tmp_path / "samples").exists()

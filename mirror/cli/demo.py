@@ -13,6 +13,7 @@ import orjson
 from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from mirror import PRODUCTS
+from mirror.backends.writing import open_store
 from mirror.ingest.split import split_stream
 from mirror.settings import Settings
 
@@ -44,7 +45,8 @@ def _split(source: Path, out: Path) -> None:
 
 
 def prepare_demo(settings: Settings, count: int, seed: int) -> None:
-    """Sample, split and index both products under ``settings.data_dir``."""
+    """Sample, split and index both products under ``settings.data_dir`` (into ``settings.backend``)."""
+    open_store(settings)  # a backend that cannot be written is refused before anything is generated
     started = time.monotonic()
     data_dir = settings.data_dir
     for product in PRODUCTS:

@@ -11,7 +11,7 @@ import uvicorn
 from mirror.backends import open_backend
 from mirror.settings import Settings
 
-from .common import err_console, load_settings, setting_option
+from .common import BackendOpt, err_console, load_settings, setting_option
 
 HostOpt = Annotated[Optional[str], setting_option("host")]
 PortOpt = Annotated[Optional[int], setting_option("port")]
@@ -63,12 +63,13 @@ def register(app: typer.Typer) -> None:
         host: HostOpt = None,
         port: PortOpt = None,
         no_serve: Annotated[bool, typer.Option("--no-serve", help="Prepare everything, then exit.")] = False,
+        backend: BackendOpt = None,
     ) -> None:
         """Sample data → split → index → serve, all on this machine."""
         from .demo import prepare_demo
 
         # The demo's data dir is its own (not LENS_MIRROR_DATA_DIR): it never touches a real mirror's.
-        settings = load_settings(data_dir=data_dir, host=host, port=port)
+        settings = load_settings(data_dir=data_dir, host=host, port=port, backend=backend)
         prepare_demo(settings, count, seed)
         if not no_serve:
             serve_app(settings)
