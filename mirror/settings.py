@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,8 +22,15 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("data"), description="Where indexes, downloads and state live.")
     host: str = Field("127.0.0.1", description="Address the API server binds to.")
     port: int = Field(8000, description="Port the API server listens on.")
-    backend: str = Field("embedded", description="Search backend: 'embedded' (tantivy) or 'elasticsearch'.")
-    es_url: str | None = Field(None, description="Elasticsearch URL for the elasticsearch backend.")
+    backend: Literal["embedded", "elasticsearch"] = Field(
+        "embedded",
+        description="Search backend: 'embedded' (tantivy) or 'elasticsearch' (Elasticsearch 8.x / OpenSearch 2.x).",
+    )
+    es_url: str | None = Field(None, description="Elasticsearch/OpenSearch URL for the elasticsearch backend.")
+    es_index_prefix: str = Field(
+        "lens-mirror", min_length=1, description="Engine names start with this: read alias PREFIX-PRODUCT."
+    )
+    es_timeout: float = Field(30.0, gt=0, description="Seconds an engine request may take before it is a 503.")
     token: str | None = Field(
         None,
         description="If set, requests must carry this token (Bearer header or token=); otherwise tokens are ignored.",

@@ -141,3 +141,71 @@ def engine_url() -> Iterator[str]:
         yield engine.url
     finally:
         engine.stop()
+
+
+# -- the engine backend over the same corpus (a loader for tests only; the real indexer is `index`) ----
+
+#: Names of the test indexes and aliases: never the default prefix, so a LENS_MIRROR_ES_URL
+#: pointing at a real mirror's engine is left alone.
+ENGINE_TEST_PREFIX = "lens-mirror-test-backends"
+
+
+def load_engine_corpus(engine_url: str, corpus: Corpus, prefix: str = ENGINE_TEST_PREFIX) -> None:
+    """Index ``corpus`` as the engine backend reads it: a versioned index per product from
+    mappings/{product}.json, documents with ``_id`` = lens_id, refreshed, behind the read alias."""
+    from mirror.backends.engine import alias_name
+    from mirror.catalogue import catalogue_for
+    from mirror.catalogue.transform import search_document
+
+    json_headers = {"content-type": "application/json"}
+    with httpx.Client(base_url=engine_url, timeout=120) as client:
+        for product in ("scholarly", "patent"):
+            index, alias = f"{prefix}-{product}-v1", alias_name(prefix, product)
+            client.delete(f"/{index}")
+            created = client.put(f"/{index}", content=(ROOT / "mappings" / f"{product}.json").read_bytes(),
+                                 headers=json_headers)
+            assert created.status_code == 200, created.text
+            catalogue = catalogue_for(product)
+            lines = []
+            for record in corpus.records[product]:
+                lines.append(orjson.dumps({"index": {"_index": index, "_id": record["lens_id"]}}))
+                lines.append(orjson.dumps({**record, "search": search_document(catalogue, record)}))
+            bulk = client.post("/_bulk?refresh=true", content=b"\n".join(lines) + b"\n",
+                               headers={"content-type": "application/x-ndjson"})
+            assert bulk.status_code == 200 and not bulk.json()["errors"], bulk.text[:2000]
+            aliased = client.post("/_aliases", json={"actions": [{"add": {"index": index, "alias": alias}}]})
+            assert aliased.status_code == 200, aliased.text
+
+
+def drop_engine_corpus(engine_url: str, prefix: str = ENGINE_TEST_PREFIX) -> None:
+    with httpx.Client(base_url=engine_url, timeout=60) as client:
+        for product in ("scholarly", "patent"):
+            client.delete(f"/{prefix}-{product}-v1")
+
+
+@pytest.fixture(scope="session")
+def engine_api(engine_url: str, corpus: Corpus) -> Iterator[httpx.Client]:
+    """The real app on the engine backend (`serve --backend elasticsearch`) over the shared corpus."""
+    from mirror.api import create_app
+    from mirror.backends import open_backend
+    from mirror.settings import Settings
+
+    load_engine_corpus(engine_url, corpus)
+    settings = Settings(data_dir=corpus.data_dir, backend="elasticsearch", es_url=engine_url,
+                        es_index_prefix=ENGINE_TEST_PREFIX)
+    backend = open_backend(settings.backend, settings.data_dir, settings.es_url,
+                           es_index_prefix=settings.es_index_prefix, es_timeout=settings.es_timeout)
+    try:
+        with LiveServer(create_app(settings, backend)) as server:
+            with httpx.Client(base_url=server.url, timeout=60,
+                              headers={"Authorization": "Bearer any-token"}) as client:
+                yield client
+    finally:
+        drop_engine_corpus(engine_url)
+
+
+@pytest.fixture(scope="session", params=["embedded", "engine"])
+def backend_api(request: pytest.FixtureRequest) -> httpx.Client:
+    """The shared behavioural suite's server: the same corpus on each backend in turn."""
+    client: httpx.Client = request.getfixturevalue("api" if request.param == "embedded" else "engine_api")
+    return client

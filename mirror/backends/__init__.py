@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from mirror import PRODUCTS
-from mirror.errors import ServiceUnavailable
+from mirror.errors import MirrorError
 
 if TYPE_CHECKING:
     from .embedded import EmbeddedIndex
@@ -119,13 +119,16 @@ class EmbeddedBackend:
         return counts
 
 
-def open_backend(kind: str, data_dir: Path, es_url: str | None = None) -> Backend:
+def open_backend(kind: str, data_dir: Path, es_url: str | None = None, *, es_index_prefix: str = "lens-mirror",
+                 es_timeout: float = 30.0) -> Backend:
+    """The backend ``kind`` names; the engine one is reached lazily, on first use."""
     if kind == "embedded":
         return EmbeddedBackend(data_dir)
-    raise ServiceUnavailable(
-        f"LENS_MIRROR_BACKEND={kind!r}: unknown backend; 'embedded' is the one there is so far "
-        "(the elasticsearch backend arrives in a later release)"
-    )
+    if kind == "elasticsearch":
+        from .engine import EngineBackend
+
+        return EngineBackend(es_url, index_prefix=es_index_prefix, timeout=es_timeout)
+    raise MirrorError(f"LENS_MIRROR_BACKEND={kind!r}: unknown backend; use 'embedded' or 'elasticsearch'")
 
 
 __all__ = ["Backend", "EmbeddedBackend", "open_backend"]

@@ -25,7 +25,8 @@ def serve_app(settings: Settings) -> None:
     """
     from mirror.api import create_app
 
-    backend = open_backend(settings.backend, settings.data_dir, settings.es_url)
+    backend = open_backend(settings.backend, settings.data_dir, settings.es_url,
+                           es_index_prefix=settings.es_index_prefix, es_timeout=settings.es_timeout)
     counts = backend.check()
     app = create_app(settings, backend)
     served = ", ".join(f"{product} {records:,} records" for product, records in counts.items())
@@ -51,9 +52,11 @@ def register(app: typer.Typer) -> None:
         data_dir: Annotated[Optional[Path], setting_option("data_dir")] = None,
         host: HostOpt = None,
         port: PortOpt = None,
+        backend: BackendOpt = None,
+        es_url: Annotated[Optional[str], setting_option("es_url")] = None,
     ) -> None:
-        """Serve the Lens search API over the embedded indexes in DATA_DIR."""
-        serve_app(load_settings(data_dir=data_dir, host=host, port=port))
+        """Serve the Lens search API: the embedded indexes in DATA_DIR, or an engine's (--backend elasticsearch)."""
+        serve_app(load_settings(data_dir=data_dir, host=host, port=port, backend=backend, es_url=es_url))
 
     @app.command()
     def demo(

@@ -1,0 +1,79 @@
+"""The engine backend: serves each product from Elasticsearch 8.x or OpenSearch 2.x.
+
+It reads through one alias per product, ``{prefix}-{product}`` (``lens-mirror-scholarly``,
+``lens-mirror-patent``), which the indexer points at the live versioned index. The
+compiled body is sent unchanged and the engine's response returned as it is: the
+API shapes it exactly as it shapes the embedded backend's. Documents are stored
+with the Lens ID as ``_id``.
+
+The engine is detected on first use, not at construction, so that building the
+app never touches the network; until it answers, each call tries again and fails
+with a 503 that says why.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from mirror import PRODUCTS
+from mirror.errors import ServiceUnavailable
+
+from .client import DEFAULT_TIMEOUT, EngineClient, EngineInfo, IndexMissing, check_url, connect
+
+DEFAULT_PREFIX = "lens-mirror"
+
+
+def alias_name(prefix: str, product: str) -> str:
+    """The read alias a product is served from."""
+    return f"{prefix}-{product}"
+
+
+class EngineBackend:
+    """The :class:`mirror.backends.Backend` protocol over a search engine's read aliases."""
+
+    def __init__(self, url: str | None, index_prefix: str = DEFAULT_PREFIX, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.url = check_url(url)
+        self.index_prefix = index_prefix
+        self.timeout = timeout
+        self._client: EngineClient | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def client(self) -> EngineClient:
+        with self._lock:
+            if self._client is None:
+                self._client = connect(self.url, self.timeout)
+            return self._client
+
+    @property
+    def info(self) -> EngineInfo:
+        return self.client.info
+
+    def alias(self, product: str) -> str:
+        return alias_name(self.index_prefix, product)
+
+    def search(self, product: str, body: dict[str, Any]) -> dict[str, Any]:
+        return self.client.search(self.alias(product), body)
+
+    def get(self, product: str, lens_id: str) -> dict[str, Any] | None:
+        return self.client.get(self.alias(product), lens_id)
+
+    def count(self, product: str) -> int | None:
+        try:
+            return self.client.count(self.alias(product))
+        except IndexMissing:
+            return None
+
+    def check(self) -> dict[str, int]:
+        counts = {p: n for p in PRODUCTS if (n := self.count(p)) is not None}
+        if not counts:
+            aliases = ", ".join(self.alias(p) for p in PRODUCTS)
+            raise ServiceUnavailable(
+                f"{self.info} has none of the indexes lens-mirror serves ({aliases}); "
+                "load one with 'lens-mirror index --backend elasticsearch' first"
+            )
+        return counts
+
+
+__all__ = ["DEFAULT_PREFIX", "EngineBackend", "EngineClient", "EngineInfo", "alias_name", "connect"]
