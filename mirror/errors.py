@@ -47,7 +47,10 @@ class MirrorError(Exception):
 
 
 class BadRequest(MirrorError):
+    """Input the compile stage refuses: a 400 over HTTP, exit code 2 (a usage error) on the command line."""
+
     status, title = 400, "Bad Request"
+    exit_code = 2
 
 
 class LimitExceeded(BadRequest):

@@ -193,8 +193,7 @@ def engine_api(engine_url: str, corpus: Corpus) -> Iterator[httpx.Client]:
     load_engine_corpus(engine_url, corpus)
     settings = Settings(data_dir=corpus.data_dir, backend="elasticsearch", es_url=engine_url,
                         es_index_prefix=ENGINE_TEST_PREFIX)
-    backend = open_backend(settings.backend, settings.data_dir, settings.es_url,
-                           es_index_prefix=settings.es_index_prefix, es_timeout=settings.es_timeout)
+    backend = open_backend(settings)
     try:
         with LiveServer(create_app(settings, backend)) as server:
             with httpx.Client(base_url=server.url, timeout=60,

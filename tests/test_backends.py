@@ -25,6 +25,7 @@ from typing import Any, Iterator
 
 import httpx
 import pytest
+from pydantic import ValidationError
 
 from conftest import Corpus, LiveServer
 from mirror.api import create_app
@@ -333,10 +334,11 @@ def test_the_engine_is_detected(engine_url: str, engine_api: httpx.Client) -> No
 
 def test_open_backend_choices(tmp_path: Path) -> None:
     with pytest.raises(MirrorError, match="LENS_MIRROR_ES_URL"):
-        open_backend("elasticsearch", tmp_path, None)
-    with pytest.raises(MirrorError, match="'embedded' or 'elasticsearch'"):
-        open_backend("solr", tmp_path)
-    backend = open_backend("elasticsearch", tmp_path, "http://127.0.0.1:9/", es_index_prefix="x")
+        open_backend(Settings(data_dir=tmp_path, backend="elasticsearch", es_url=None))
+    with pytest.raises(ValidationError, match="'embedded' or 'elasticsearch'"):
+        Settings(data_dir=tmp_path, backend="solr")  # as a user's environment may say
+    backend = open_backend(Settings(data_dir=tmp_path, backend="elasticsearch", es_url="http://127.0.0.1:9/",
+                                    es_index_prefix="x"))
     assert isinstance(backend, EngineBackend) and backend.alias("patent") == "x-patent"  # nothing contacted yet
 
 

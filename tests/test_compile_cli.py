@@ -121,5 +121,5 @@ def test_a_missing_file_is_one_line_and_exit_1(tmp_path: Path) -> None:
 @pytest.mark.parametrize("args", [[], ["request.json", "--query", "x"]])
 def test_exactly_one_request_source(args: list[str]) -> None:
     code, _, err = run("compile", *args)
-    assert code == 1
+    assert code == 2  # a usage error
     assert "give one request" in err

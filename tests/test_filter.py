@@ -123,7 +123,7 @@ def test_split_filter_errors_name_the_problem(tmp_path) -> None:
     source.write_text('{"lens_id": "000-000-000-000-001"}\n')
     run = CliRunner().invoke
     no_product = run(build_app(), ["split", str(source), "--out", str(tmp_path / "a"), "--filter", "title:x"])
-    assert no_product.exit_code == 1 and "--product" in no_product.output
+    assert no_product.exit_code == 2 and "--product" in no_product.output  # usage errors exit 2
     bad_field = run(build_app(), ["split", str(source), "--out", str(tmp_path / "b"), "--filter", "titel:x",
                                   "--product", "scholarly"])
-    assert bad_field.exit_code == 1 and "titel" in bad_field.output
+    assert bad_field.exit_code == 2 and "titel" in bad_field.output

@@ -9,7 +9,6 @@ import anyio
 import orjson
 from fastapi import FastAPI, Query, Request
 from fastapi import Path as PathParam
-from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
@@ -79,9 +78,14 @@ async def read_body(request: Request, limit: int) -> bytes:
 def create_app(settings: Settings | None = None, backend: Backend | None = None) -> FastAPI:
     settings = settings or Settings()
     check_token_setting(settings.token)  # again: a Settings may have been changed after validation
-    backend = backend or open_backend(settings.backend, settings.data_dir, settings.es_url)
+    backend = backend or open_backend(settings)
     token = settings.token
     limits = Limits.from_settings(settings)
+    workers = anyio.CapacityLimiter(settings.search_threads)
+
+    async def in_worker(function: Callable[..., Any], *args: Any) -> Any:
+        """Run blocking search work on a worker thread, at most ``search_threads`` at once."""
+        return await anyio.to_thread.run_sync(function, *args, limiter=workers)
 
     def errors(*kinds: type[Any]) -> dict[int | str, dict[str, Any]]:
         return error_responses(*(kinds + ((Unauthorized,) if token else ())))
@@ -141,7 +145,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
             body = orjson.loads(raw) if raw.strip() else {}
         except orjson.JSONDecodeError as exc:
             raise UnsupportedMediaType(f"the body is not valid JSON: {exc}") from None
-        return JSONResponse(await run_in_threadpool(pipeline.search, backend, product, body, limits))
+        return JSONResponse(await in_worker(pipeline.search, backend, product, body, limits))
 
     @app.get("/{product}/search", summary="Search with URL parameters (Lens GET search)",
              response_model=SearchResponse, responses=errors(BadRequest, NotFound, ServiceUnavailable))
@@ -157,7 +161,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         # every parameter given, so an unknown one is rejected by name like a POST body key.
         pipeline.check_product(product)
         params = {k: v for k, v in request.query_params.items() if k != "token"}
-        return JSONResponse(await run_in_threadpool(
+        return JSONResponse(await in_worker(
             pipeline.search, backend, product, search_body_from_params(params), limits))
 
     @app.post("/{product}/aggregate", summary="Aggregations (not yet supported)",
@@ -177,7 +181,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         product: str = PRODUCT, lens_id: str = LENS_ID,
         include: str | None = Query(None), exclude: str | None = Query(None),
     ) -> JSONResponse:
-        return JSONResponse(await run_in_threadpool(
+        return JSONResponse(await in_worker(
             pipeline.get_record, backend, product, lens_id, comma_list(include), comma_list(exclude), limits))
 
     app.openapi = lambda: openapi_document(app, bool(token))  # type: ignore[method-assign]

@@ -12,6 +12,8 @@ from mirror import PRODUCTS
 from mirror.errors import MirrorError
 
 if TYPE_CHECKING:
+    from mirror.settings import Settings
+
     from .embedded import EmbeddedIndex
 
 log = logging.getLogger("mirror.backends")
@@ -119,16 +121,15 @@ class EmbeddedBackend:
         return counts
 
 
-def open_backend(kind: str, data_dir: Path, es_url: str | None = None, *, es_index_prefix: str = "lens-mirror",
-                 es_timeout: float = 30.0) -> Backend:
-    """The backend ``kind`` names; the engine one is reached lazily, on first use."""
-    if kind == "embedded":
-        return EmbeddedBackend(data_dir)
-    if kind == "elasticsearch":
+def open_backend(settings: Settings) -> Backend:
+    """The read side of ``settings.backend``; the engine one is reached lazily, on first use."""
+    if settings.backend == "embedded":
+        return EmbeddedBackend(settings.data_dir)
+    if settings.backend == "elasticsearch":
         from .engine import EngineBackend
 
-        return EngineBackend(es_url, index_prefix=es_index_prefix, timeout=es_timeout)
-    raise MirrorError(f"LENS_MIRROR_BACKEND={kind!r}: unknown backend; use 'embedded' or 'elasticsearch'")
+        return EngineBackend(settings.es_url, index_prefix=settings.es_index_prefix, timeout=settings.es_timeout)
+    raise MirrorError(f"LENS_MIRROR_BACKEND={settings.backend!r}: unknown backend; use 'embedded' or 'elasticsearch'")
 
 
 __all__ = ["Backend", "EmbeddedBackend", "open_backend"]

@@ -25,7 +25,7 @@ err_console = Console(stderr=True, soft_wrap=True)
 
 
 class BadUsage(BadRequest):
-    """Options that cannot go together, or a value the command cannot use (exit 1)."""
+    """Options that cannot go together, or a value the command cannot use (exit 2, as every BadRequest)."""
 
 
 # -- options declared once, by the settings object ---------------------------------------

@@ -14,7 +14,7 @@ import orjson
 import typer
 
 from mirror.catalogue import catalogue_for
-from mirror.errors import MirrorError
+from mirror.errors import BadRequest
 from mirror.query.compile import compile_search
 from mirror.query.limits import Limits
 from mirror.query.request import parse_search_body
@@ -24,11 +24,8 @@ from .common import BadUsage, Product, load_settings, setting_option
 STDIN = "-"
 
 
-class RequestRefused(MirrorError):
-    """The request is not valid JSON, or the compile stage refuses it (the API's 400): exit 2."""
-
-    status, title = 400, "Bad Request"
-    exit_code = 2
+class RequestRefused(BadRequest):
+    """The request file is not valid JSON (exit 2, as any request the compile stage refuses)."""
 
 
 def read_request(source: str) -> Any:
@@ -44,11 +41,8 @@ def read_request(source: str) -> Any:
 
 
 def compile_request(product: str, request: Any, limits: Limits) -> dict[str, Any]:
-    """The engine body for ``request``, or :class:`RequestRefused` with the API's message."""
-    try:
-        return compile_search(parse_search_body(request), catalogue_for(product), limits)
-    except MirrorError as exc:
-        raise RequestRefused(exc.message) from None
+    """The engine body for ``request``; what the API refuses raises its BadRequest (the same message)."""
+    return compile_search(parse_search_body(request), catalogue_for(product), limits)
 
 
 def register(app: typer.Typer) -> None:

@@ -25,8 +25,7 @@ def serve_app(settings: Settings) -> None:
     """
     from mirror.api import create_app
 
-    backend = open_backend(settings.backend, settings.data_dir, settings.es_url,
-                           es_index_prefix=settings.es_index_prefix, es_timeout=settings.es_timeout)
+    backend = open_backend(settings)
     counts = backend.check()
     app = create_app(settings, backend)
     served = ", ".join(f"{product} {records:,} records" for product, records in counts.items())
