@@ -31,6 +31,22 @@ class Settings(BaseSettings):
         "lens-mirror", min_length=1, description="Engine names start with this: read alias PREFIX-PRODUCT."
     )
     es_timeout: float = Field(30.0, gt=0, description="Seconds an engine request may take before it is a 503.")
+    # -- the engine's write side (lens-mirror index / sync --backend elasticsearch)
+    es_shards: int = Field(
+        1, ge=1, le=1024, description="Primary shards of each new engine index (rule of thumb: 20-40 GB each)."
+    )
+    es_replicas: int = Field(
+        0, ge=0, le=16, description="Replicas of an engine index once loaded (none while it loads)."
+    )
+    es_bulk_workers: int = Field(2, ge=1, le=32, description="Bulk requests sent to the engine at once.")
+    es_bulk_bytes: int = Field(
+        5_000_000, ge=10_000, le=100_000_000, description="Largest bulk request sent to the engine, in bytes."
+    )
+    # A commit refreshes the index and stores the finished chunks' checkpoints in its
+    # mapping: cheap, but each one is a cluster-state update, so not per chunk by default.
+    es_commit_every: int = Field(
+        100_000, ge=1, description="Records loaded into the engine between checkpoints (a killed load resumes there)."
+    )
     token: str | None = Field(
         None,
         description="If set, requests must carry this token (Bearer header or token=); otherwise tokens are ignored.",

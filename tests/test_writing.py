@@ -1,12 +1,14 @@
 """The write protocol's contract (mirror/backends/writing.py), the same for every backend.
 
 Each test runs once per store implementation in ``STORES``: the embedded backend
-always; a backend whose writer lands adds a :class:`StoreCase` of its own (how
-to open an empty store, and how to damage one version of it).
+always, the engine's on the session's real node (tests/conftest.py's ``engine_url``);
+each is a :class:`StoreCase` (how to open an empty store, and how to damage one
+version of it).
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ import orjson
 import pytest
 
 from mirror.backends.embedded import EmbeddedStore, product_dir
+from mirror.backends.engine.store import EngineStore
 from mirror.backends.loading import chunk_sources, load_chunks
 from mirror.backends.writing import IndexStore, VersionWriter
 from mirror.errors import ServiceUnavailable
@@ -32,11 +35,12 @@ RECORDS = 120
 @dataclass(frozen=True)
 class StoreCase:
     name: str
-    open: Callable[[Path], IndexStore]  # an empty store whose files (if any) live under the path
+    # an empty store whose files (if any) live under the path; the request gives it fixtures (an engine)
+    open: Callable[[Path, pytest.FixtureRequest], IndexStore]
     damage: Callable[[IndexStore, str, str], None]  # break one version so that a server cannot open it
 
 
-def _embedded(tmp: Path) -> IndexStore:
+def _embedded(tmp: Path, request: pytest.FixtureRequest) -> IndexStore:
     return EmbeddedStore(Settings(data_dir=tmp / "data", index_heap_bytes=40_000_000, index_threads=1))
 
 
@@ -47,7 +51,30 @@ def _damage_embedded(store: IndexStore, product: str, version: str) -> None:
         segment.unlink()
 
 
-STORES = [StoreCase("embedded", _embedded, _damage_embedded)]
+def _engine(tmp: Path, request: pytest.FixtureRequest) -> IndexStore:
+    """A store on the real engine (the session's node) under a prefix of its own, deleted afterwards."""
+    import httpx
+
+    from mirror.backends.engine.store import EngineStore
+
+    url: str = request.getfixturevalue("engine_url")
+    prefix = f"lens-mirror-test-writing-{next(_PREFIXES)}"
+    request.addfinalizer(lambda: httpx.delete(f"{url}/{prefix}-*", params={"expand_wildcards": "all"}, timeout=60))
+    return EngineStore(Settings(data_dir=tmp / "data", backend="elasticsearch", es_url=url,
+                                es_index_prefix=prefix))
+
+
+def _damage_engine(store: IndexStore, product: str, version: str) -> None:
+    """Close the index: it is there, but it answers no count and no search."""
+    import httpx
+
+    assert isinstance(store, EngineStore)
+    closed = httpx.post(f"{store.url}/{store.index_name(product, version)}/_close", timeout=60)
+    assert closed.status_code == 200, closed.text
+
+
+_PREFIXES = itertools.count(1)
+STORES = [StoreCase("embedded", _embedded, _damage_embedded), StoreCase("engine", _engine, _damage_engine)]
 
 
 @pytest.fixture(params=STORES, ids=lambda case: case.name)
@@ -56,8 +83,8 @@ def case(request: pytest.FixtureRequest) -> StoreCase:
 
 
 @pytest.fixture
-def store(case: StoreCase, tmp_path: Path) -> IndexStore:
-    return case.open(tmp_path)
+def store(case: StoreCase, tmp_path: Path, request: pytest.FixtureRequest) -> IndexStore:
+    return case.open(tmp_path, request)
 
 
 def records(count: int, start: int = 0, tag: str = "a") -> list[bytes]:
@@ -184,13 +211,20 @@ def test_open_store_picks_the_backend_from_the_settings(tmp_path: Path) -> None:
     from mirror.errors import MirrorError
 
     assert open_store(Settings(data_dir=tmp_path)).backend == "embedded"
-    with pytest.raises(MirrorError, match="elasticsearch"):
+    with pytest.raises(MirrorError, match="elasticsearch"):  # no URL: refused before anything is written
         open_store(Settings(data_dir=tmp_path, backend="elasticsearch"))
+    # the engine is reached on first use, not when the store is made
+    assert open_store(Settings(data_dir=tmp_path, backend="elasticsearch", es_url="http://127.0.0.1:9")).backend \
+        == "elasticsearch"
 
 
 @pytest.mark.parametrize("command", ["index", "sync", "demo"])
-def test_the_commands_that_write_take_the_backend_from_the_settings(command: str, tmp_path: Path) -> None:
+def test_the_commands_that_write_take_the_backend_from_the_settings(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from typer.testing import CliRunner
+
+    monkeypatch.delenv("LENS_MIRROR_ES_URL", raising=False)  # no engine URL: refused before anything is written
 
     from mirror.cli import build_app
 

@@ -127,10 +127,9 @@ def open_store(settings: Settings) -> IndexStore:
 
         return EmbeddedStore(settings)
     if settings.backend == "elasticsearch":
-        raise MirrorError(
-            "LENS_MIRROR_BACKEND=elasticsearch: building indexes in Elasticsearch is not supported yet "
-            "(only 'serve' reads from it); index with the embedded backend for now"
-        )
+        from .engine.store import EngineStore
+
+        return EngineStore(settings)
     raise MirrorError(f"LENS_MIRROR_BACKEND={settings.backend!r}: unknown backend; use one of {', '.join(BACKENDS)}")
 
 

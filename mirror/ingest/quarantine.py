@@ -34,9 +34,12 @@ class Quarantine:
         elif self.size:
             raise OSError(f"{self.path}: missing but the manifest records entries; use --restart")
 
-    def add(self, line_no: int, reason: str, line: bytes) -> None:
+    def add(self, line_no: int, reason: str, line: bytes, source: str | None = None) -> None:
+        """Append one entry; ``source``: the file the line came from, when not the input of a split."""
         text = line.decode("utf-8", "replace")
         entry: dict[str, object] = {"line": line_no, "error": reason, "text": text}
+        if source is not None:
+            entry["source"] = source
         if text.encode() != line:
             entry["base64"] = base64.b64encode(line).decode()
         data = orjson.dumps(entry) + b"\n"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import httpx
+import orjson
 
 from mirror.errors import MirrorError, ServiceUnavailable
 
@@ -24,8 +25,26 @@ DEFAULT_TIMEOUT = 30.0
 SUPPORTED = {"elasticsearch": 8, "opensearch": 2}
 
 
-class IndexMissing(ServiceUnavailable):
+class EngineError(ServiceUnavailable):
+    """The engine answered with an error (``engine_status``: its HTTP status; None when it never
+    answered). Still a 503 to API clients: ``status`` is ours, not the engine's."""
+
+    def __init__(self, message: str, engine_status: int | None = None) -> None:
+        super().__init__(message)
+        self.engine_status = engine_status
+
+
+class IndexMissing(EngineError):
     """The index or alias asked for does not exist on the engine."""
+
+
+class EngineBusy(EngineError):
+    """The engine could not take the request now (HTTP 429 or 503, or it could not be reached):
+    the same request may succeed later (the bulk writer retries it with backoff)."""
+
+
+#: Statuses that mean "too busy now, try again": the bulk writer backs off and resends.
+RETRY_STATUSES = frozenset({429, 503})
 
 
 @dataclass(frozen=True)
@@ -52,6 +71,12 @@ class EngineClient(Protocol):
 
     def count(self, index: str) -> int:
         """How many documents ``index`` (or alias) holds."""
+
+    def request(self, method: str, path: str, body: Any = None, params: dict[str, str] | None = None) -> Any:
+        """Any other REST call, the same on both engines (index management, ``_bulk``): ``body``
+        is a dict (sent as JSON) or ready bytes (``_bulk``'s NDJSON); returns the parsed answer.
+        A 429/503 or an unreachable engine is :class:`EngineBusy`; any other error status is
+        :class:`ServiceUnavailable` (:class:`IndexMissing` for an index that is not there)."""
 
 
 def check_url(url: str | None) -> str:
@@ -90,12 +115,26 @@ def detect(url: str, timeout: float = DEFAULT_TIMEOUT) -> EngineInfo:
     return info
 
 
-def connect(url: str, timeout: float = DEFAULT_TIMEOUT) -> EngineClient:
-    """The client for whatever engine answers at ``url``."""
+def connect(url: str, timeout: float = DEFAULT_TIMEOUT, retries: int = 1, connections: int = 10) -> EngineClient:
+    """The client for whatever engine answers at ``url``; ``retries``: the client's own resends
+    (the bulk writer passes 0 and retries itself, with backoff); ``connections``: kept open at once."""
     info = detect(url, timeout)
     if info.distribution == "opensearch":
-        return _OpenSearch(info, timeout)
-    return _Elasticsearch(info, timeout)
+        return _OpenSearch(info, timeout, retries, connections)
+    return _Elasticsearch(info, timeout, retries, connections)
+
+
+def _request_body(body: Any) -> tuple[Any, dict[str, str]]:
+    """The body as bytes with its content type: NDJSON when it is already bytes (``_bulk``)."""
+    if body is None:
+        return None, {"accept": "application/json"}
+    if isinstance(body, bytes):
+        return body, {"content-type": "application/x-ndjson", "accept": "application/json"}
+    return orjson.dumps(body), {"content-type": "application/json", "accept": "application/json"}
+
+
+def _path_index(path: str) -> str:
+    return path.lstrip("/").split("/", 1)[0] or "/"
 
 
 # -- the two clients -----------------------------------------------------------------------------
@@ -113,13 +152,15 @@ def _reason(error: Any) -> str:
     return str(error)[:300]
 
 
-def _engine_error(info: EngineInfo, doing: str, status: int | None, body: Any, index: str) -> ServiceUnavailable:
+def _engine_error(info: EngineInfo, doing: str, status: int | None, body: Any, index: str) -> EngineError:
     reason = _reason(body)
     if status == 404 and "index_not_found" in reason:
         return IndexMissing(f"{info} has no index {index!r}; load one with "
-                            f"'lens-mirror index --backend elasticsearch' first")
+                            f"'lens-mirror index --backend elasticsearch' first", status)
     code = f"HTTP {status}" if status else "an error"
-    return ServiceUnavailable(f"{info} answered {doing} on {index!r} with {code}: {reason}")
+    if status in RETRY_STATUSES:
+        return EngineBusy(f"{info} answered {doing} on {index!r} with {code}: {reason}", status)
+    return EngineError(f"{info} answered {doing} on {index!r} with {code}: {reason}", status)
 
 
 def _unreachable(info: EngineInfo, doing: str, exc: Exception) -> ServiceUnavailable:
@@ -128,11 +169,12 @@ def _unreachable(info: EngineInfo, doing: str, exc: Exception) -> ServiceUnavail
 
 
 class _Elasticsearch:
-    def __init__(self, info: EngineInfo, timeout: float) -> None:
+    def __init__(self, info: EngineInfo, timeout: float, retries: int = 1, connections: int = 10) -> None:
         from elasticsearch import Elasticsearch
 
         self.info = info
-        self._client = Elasticsearch(info.url, request_timeout=timeout, max_retries=1, retry_on_timeout=False)
+        self._client = Elasticsearch(info.url, request_timeout=timeout, max_retries=retries, retry_on_timeout=False,
+                                     retry_on_status=(), connections_per_node=connections)
 
     def _call(self, doing: str, index: str, call: Any) -> Any:
         import elastic_transport
@@ -170,13 +212,28 @@ class _Elasticsearch:
     def count(self, index: str) -> int:
         return int(self._call("a count", index, lambda: self._client.count(index=index))["count"])
 
+    def request(self, method: str, path: str, body: Any = None, params: dict[str, str] | None = None) -> Any:
+        import elastic_transport
+        from elasticsearch import ApiError
+
+        data, headers = _request_body(body)
+        doing, index = f"{method} {path.split('?')[0]}", _path_index(path)
+        try:
+            response = self._client.perform_request(method, path, params=params, headers=headers, body=data)
+        except ApiError as exc:
+            raise _engine_error(self.info, doing, exc.meta.status, exc.body, index) from None
+        except (elastic_transport.TransportError, OSError) as exc:
+            raise _busy(_unreachable(self.info, doing, exc)) from None
+        return response.body
+
 
 class _OpenSearch:
-    def __init__(self, info: EngineInfo, timeout: float) -> None:
+    def __init__(self, info: EngineInfo, timeout: float, retries: int = 1, connections: int = 10) -> None:
         from opensearchpy import OpenSearch
 
         self.info = info
-        self._client = OpenSearch(info.url, timeout=timeout, max_retries=1, retry_on_timeout=False)
+        self._client = OpenSearch(info.url, timeout=timeout, max_retries=retries, retry_on_timeout=False,
+                                  retry_on_status=(), pool_maxsize=connections)
 
     def _call(self, doing: str, index: str, call: Any) -> Any:
         from opensearchpy import exceptions
@@ -214,3 +271,22 @@ class _OpenSearch:
 
     def count(self, index: str) -> int:
         return int(self._call("a count", index, lambda: self._client.count(index=index))["count"])
+
+    def request(self, method: str, path: str, body: Any = None, params: dict[str, str] | None = None) -> Any:
+        from opensearchpy import exceptions
+
+        data, headers = _request_body(body)
+        doing, index = f"{method} {path.split('?')[0]}", _path_index(path)
+        try:
+            return self._client.transport.perform_request(method, path, params=params, body=data, headers=headers)
+        except (exceptions.ConnectionError, exceptions.ConnectionTimeout) as exc:
+            raise _busy(_unreachable(self.info, doing, exc)) from None
+        except exceptions.TransportError as exc:
+            status = exc.status_code if isinstance(exc.status_code, int) else None
+            raise _engine_error(self.info, doing, status, exc.info, index) from None
+        except (exceptions.OpenSearchException, OSError) as exc:
+            raise _busy(_unreachable(self.info, doing, exc)) from None
+
+
+def _busy(error: ServiceUnavailable) -> EngineBusy:
+    return EngineBusy(error.message)

@@ -1,0 +1,272 @@
+"""The engine backend's :class:`~mirror.backends.writing.VersionWriter`: records into one
+versioned index through parallel ``_bulk`` requests.
+
+* **Documents** are what the read side expects: the record as it is plus its
+  ``search`` field (:func:`~mirror.catalogue.transform.search_document`, the
+  transform the embedded backend indexes), ``_id`` = ``lens_id``, so a record
+  loaded twice replaces itself.
+* **Parallel, bounded.** Each block the loader hands over is cut into parts
+  that ``es_bulk_workers`` threads parse, transform, serialise (orjson) and send
+  as requests of at most ``es_bulk_bytes``; the transform of one part overlaps
+  the engine's work on another. :meth:`add` returns when its block is answered,
+  so each refusal is reported with the block it belongs to.
+* **Retries.** A request the engine answers with 429 or 503, or that cannot
+  reach it, is sent again after an exponential backoff, at most
+  :data:`MAX_TRIES` times; so are the single documents of a bulk answer refused
+  with 429. Past that the load fails (the loader keeps what was committed).
+* **Nothing dropped silently.** Every record that is not indexed (not JSON, no
+  lens_id, refused by the engine) is returned as a ``"where: why"`` problem and
+  written with the engine's error to ``{data_dir}/quarantine/{index}.jsonl``
+  (the split's quarantine format, plus ``source``: the chunk).
+* **Checkpoints** live in the index itself (its mapping's ``_meta``, under
+  ``lens_mirror``): the chunks committed, the documents counted then and the
+  quarantine's size, so they come and go with the index. A commit refreshes the
+  index (bulk answers come after the translog is synced: what was acknowledged
+  is durable) and then records them.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from mirror.backends.writing import Line
+from mirror.catalogue import catalogue_for
+from mirror.catalogue.transform import search_document
+from mirror.errors import MirrorError
+from mirror.ingest.quarantine import Quarantine
+from mirror.settings import Settings
+
+from .client import RETRY_STATUSES, EngineBusy, EngineClient, _reason
+
+#: Where a version keeps its load state in the index's ``_meta``.
+STATE_KEY = "lens_mirror"
+BLOCK = 2048  # records per add(): cut into parts for the workers
+PARTS_PER_WORKER = 2  # so that one part's transform overlaps another's request
+MAX_TRIES = 8  # sends of one bulk request (about a minute of backoff in all)
+BACKOFF = 0.5  # seconds before the first resend; doubled each time, at most MAX_BACKOFF
+MAX_BACKOFF = 30.0
+
+#: One record on its way: where it came from, its line, and its bulk action + source (NDJSON).
+_Doc = tuple[str, bytes, bytes]
+#: One record not indexed: where, its line, why.
+Failure = tuple[str, bytes, str]
+
+
+def serving_settings(settings: Settings) -> dict[str, Any]:
+    """What an index is set to once loaded (refresh back to the engine's default)."""
+    return {"index": {"refresh_interval": None, "number_of_replicas": settings.es_replicas}}
+
+
+LOAD_SETTINGS: dict[str, Any] = {"index": {"refresh_interval": "-1", "number_of_replicas": 0}}
+
+
+class EngineVersionWriter:
+    """Writes one versioned index; made by :meth:`mirror.backends.engine.store.EngineStore.writer`."""
+
+    def __init__(self, client: EngineClient, index: str, product: str, settings: Settings,
+                 meta: dict[str, Any], quarantine: Path) -> None:
+        self.client, self.index, self.settings = client, index, settings
+        self.catalogue = catalogue_for(product)
+        self._meta = meta  # the index's whole _meta: the generator's, and ours under STATE_KEY
+        state = meta.setdefault(STATE_KEY, {})
+        self._done: dict[str, str] = dict(state.get("chunks") or {})
+        self._quarantined = int(state.get("quarantine_bytes") or 0)  # its bytes at the last commit
+        self._quarantine = Quarantine(quarantine, self._quarantined)
+        self._cut_back_quarantine()
+        self._pool = ThreadPoolExecutor(settings.es_bulk_workers, thread_name_prefix=f"bulk-{index}")
+        self._lock = threading.Lock()
+        self._failed = False
+        self._closed = False
+        self._uncommitted = False  # records sent since the last commit
+        self._sent: list[str] = []  # their ids (discard takes back the new ones)
+        self.requests = 0  # bulk requests sent, resends included
+        self.retries = 0
+        self.sleep: Callable[[float], None] = time.sleep  # tests make backoff instant
+
+    @property
+    def block_records(self) -> int:
+        return BLOCK
+
+    @property
+    def commit_every(self) -> int:
+        return self.settings.es_commit_every
+
+    def committed(self) -> set[str]:
+        return set(self._done)
+
+    def add(self, block: Sequence[Line]) -> list[str]:
+        if self._closed:
+            raise MirrorError(f"{self.index}: the writer is closed")
+        workers = self.settings.es_bulk_workers * PARTS_PER_WORKER
+        size = max(1, -(-len(block) // workers))
+        self._uncommitted = True
+        futures = [self._pool.submit(self._load_part, block[i:i + size]) for i in range(0, len(block), size)]
+        failures: list[Failure] = []
+        error: BaseException | None = None
+        for future in futures:  # wait for every part, even after one failed: none is left sending
+            try:
+                failures += future.result()
+            except BaseException as exc:  # noqa: BLE001 - re-raised below, once all parts are done
+                error = error or exc
+        if error is not None:
+            self._failed = True
+            raise error
+        for where, line, why in failures:
+            source, _, number = where.rpartition(":")
+            self._quarantine.add(int(number) if number.isdigit() else 0, why, line, source=source or where)
+        return [f"{where}: {why}" for where, _, why in failures]
+
+    def _load_part(self, part: Sequence[Line]) -> list[Failure]:
+        """Parse, transform and send one part of a block; the records not indexed."""
+        failures: list[Failure] = []
+        batch: list[_Doc] = []
+        size = 0
+        for where, line in part:
+            doc = self._document(where, line, failures)
+            if doc is None:
+                continue
+            if batch and size + len(doc[2]) > self.settings.es_bulk_bytes:
+                failures += self._send(batch)
+                batch, size = [], 0
+            batch.append(doc)
+            size += len(doc[2])
+        if batch:
+            failures += self._send(batch)
+        return failures
+
+    def _document(self, where: str, line: bytes, failures: list[Failure]) -> _Doc | None:
+        try:
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            failures.append((where, line, f"not JSON: {exc}"))
+            return None
+        if not isinstance(record, dict):
+            failures.append((where, line, "a record must be a JSON object"))
+            return None
+        lens_id = record.get("lens_id")
+        if not isinstance(lens_id, str) or not lens_id:
+            failures.append((where, line, "record has no lens_id"))
+            return None
+        record["search"] = search_document(self.catalogue, record)
+        self._sent.append(lens_id)  # list.append is atomic: the workers share it
+        action = b'{"index":{"_id":' + orjson.dumps(lens_id) + b"}}\n"
+        return where, line, action + orjson.dumps(record) + b"\n"
+
+    def _send(self, batch: list[_Doc]) -> list[Failure]:
+        """One bulk request, resent (or its busy documents) until answered; the documents refused."""
+        failures: list[Failure] = []
+        pending, last = batch, ""
+        for attempt in range(MAX_TRIES):
+            if attempt:
+                with self._lock:
+                    self.retries += 1
+                self.sleep(min(BACKOFF * 2 ** (attempt - 1), MAX_BACKOFF))
+            with self._lock:
+                self.requests += 1
+            try:
+                answer = self.client.request("POST", f"/{self.index}/_bulk", b"".join(d[2] for d in pending),
+                                             params={"filter_path": "errors,items.*.status,items.*.error"})
+            except EngineBusy as exc:
+                last = exc.message
+                continue
+            if not answer.get("errors"):
+                return failures
+            busy: list[_Doc] = []
+            for doc, item in zip(pending, answer.get("items", []), strict=True):
+                result: dict[str, Any] = next(iter(item.values()), {})
+                status = int(result.get("status", 0))
+                if status < 300:
+                    continue
+                if status in RETRY_STATUSES:
+                    busy.append(doc)
+                else:
+                    failures.append((doc[0], doc[1], f"the engine refused this record: {_refusal(result)}"))
+            if not busy:
+                return failures
+            pending, last = busy, f"{len(busy)} record(s) refused with HTTP 429/503"
+        raise MirrorError(f"{self.index}: the engine was still busy after {MAX_TRIES} tries of a bulk request "
+                          f"({len(pending)} records): {last}; nothing since the last checkpoint is kept "
+                          "(rerun to resume)")
+
+    def commit(self, chunks: Mapping[str, str]) -> int:
+        self.client.request("POST", f"/{self.index}/_refresh")
+        documents = self.client.count(self.index)
+        self._quarantine.sync()  # before the checkpoint that counts its bytes
+        done = {**self._done, **chunks}
+        state = {"chunks": done, "documents": documents, "quarantine_bytes": self._quarantine.size,
+                 "mapping": self._meta[STATE_KEY].get("mapping")}
+        self.client.request("PUT", f"/{self.index}/_mapping", {"_meta": {**self._meta, STATE_KEY: state}})
+        self._meta[STATE_KEY] = state
+        self._done, self._quarantined = done, self._quarantine.size
+        self._uncommitted = False
+        self._sent = []
+        return documents
+
+    def discard(self) -> None:
+        """Take back the documents sent since the last commit that were not in the index then,
+        and the quarantine entries since (resuming writes them again).
+
+        An engine cannot roll back: a sent document that replaced a committed one stays, in its
+        new form (the same record). Searches still see the index as of the last commit (no
+        refresh since), which is how the new ones are told apart. A killed run cannot do this;
+        its resumption resends the same chunks, replacing what it had sent."""
+        self._failed = True
+        self._pool.shutdown(wait=True)
+        try:
+            self._take_back(sorted(set(self._sent)))
+        except MirrorError:
+            pass  # best effort: the engine may be what failed
+        self._sent = []
+        try:
+            self._quarantine.close()
+            self._quarantine.size = self._quarantined
+            self._cut_back_quarantine()
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._pool.shutdown(wait=True)
+        self._quarantine.close()
+        # A failed or abandoned load is resumed (with load settings again): leave it as it is, and
+        # unrefreshed, so that what it sent since its last commit stays out of sight until then.
+        if not self._failed and not self._uncommitted:
+            self.client.request("POST", f"/{self.index}/_refresh")
+            self.client.request("PUT", f"/{self.index}/_settings", serving_settings(self.settings))
+
+    def _take_back(self, ids: list[str], batch: int = 10_000) -> None:
+        for start in range(0, len(ids), batch):
+            values = ids[start:start + batch]
+            found = self.client.request("POST", f"/{self.index}/_search", {
+                "query": {"ids": {"values": values}}, "size": len(values), "_source": False,
+            }, params={"filter_path": "hits.hits._id"})
+            committed = {hit["_id"] for hit in found.get("hits", {}).get("hits", [])}
+            new = [i for i in values if i not in committed]
+            if new:
+                body = b"".join(b'{"delete":{"_id":' + orjson.dumps(i) + b"}}\n" for i in new)
+                self.client.request("POST", f"/{self.index}/_bulk", body)
+
+    def _cut_back_quarantine(self) -> None:
+        path, size = self._quarantine.path, self._quarantined
+        if path.exists() and path.stat().st_size > size:
+            with open(path, "r+b") as fh:
+                fh.truncate(size)
+
+
+def _refusal(result: dict[str, Any]) -> str:
+    """The engine's reason for refusing one document, with its cause (a date it cannot parse)."""
+    error = result.get("error")
+    reason = _reason(error)
+    if isinstance(error, dict) and isinstance(error.get("caused_by"), dict):
+        cause = error["caused_by"]
+        reason += f" ({cause.get('type', 'error')}: {cause.get('reason', '')})"
+    return reason
