@@ -448,10 +448,10 @@ def _records_bar(description: str, total: int | None, enabled: bool) -> Iterator
         yield lambda n: None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress
 
-    columns = (TextColumn(description), BarColumn(), MofNCompleteColumn(), TextColumn("records"),
-               TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True)) as bar:
+    from mirror.cli.common import records_columns
+
+    with Progress(*records_columns(description), console=Console(stderr=True)) as bar:
         task = bar.add_task(description, total=total)
         yield lambda n: bar.advance(task, n)

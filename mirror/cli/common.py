@@ -10,6 +10,16 @@ from typing import Annotated, Any, Optional
 import typer
 from pydantic import AliasChoices, ValidationError
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
 
 from mirror.errors import BadRequest
 from mirror.settings import Settings
@@ -65,6 +75,22 @@ def setting_option(name: str, *param_decls: str) -> Any:
 
 #: ``--backend``, for the commands that write indexes (the value is checked by Settings / open_store).
 BackendOpt = Annotated[Optional[str], setting_option("backend")]
+#: ``--es-url``: the engine the elasticsearch backend writes to (or serves from).
+EsUrlOpt = Annotated[Optional[str], setting_option("es_url")]
+
+
+class RateColumn(ProgressColumn):
+    """Records per second, for the indexing bars (rich's speed column counts bytes)."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f} records/s" if speed else "- records/s", style="progress.data.speed")
+
+
+def records_columns(description: str) -> tuple[ProgressColumn, ...]:
+    """A records bar: done of total, the rate, elapsed time and the time left."""
+    return (TextColumn(description), BarColumn(), MofNCompleteColumn(), TextColumn("records"), RateColumn(),
+            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
 
 
 def load_settings(**given: Any) -> Settings:

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import orjson
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 
 from mirror.backends.loading import IndexReport, load_chunks
 from mirror.backends.writing import DEFAULT_VERSION, open_store
@@ -16,7 +16,7 @@ from mirror.ingest.errors import InputError
 from mirror.ingest.read import chunk_paths
 from mirror.settings import Settings
 
-from .common import BackendOpt, Product, err_console, load_settings, setting_option
+from .common import BackendOpt, EsUrlOpt, Product, err_console, load_settings, records_columns, setting_option
 
 
 def expected_records(targets: list[Path]) -> int | None:
@@ -60,10 +60,9 @@ def build_index(settings: Settings, product: str, targets: list[Path], version: 
     ``settings.backend``; serve it if none is."""
     store = open_store(settings)
     version = version or store.serving(product) or DEFAULT_VERSION
-    columns = (TextColumn(f"indexing {product}"), BarColumn(), MofNCompleteColumn(), TextColumn("records"),
-               TimeElapsedColumn())
     with closing(store.writer(product, version, fresh=rebuild)) as writer, \
-            Progress(*columns, console=err_console, disable=quiet, transient=False) as bar:
+            Progress(*records_columns(f"indexing {product}"), console=err_console, disable=quiet,
+                     transient=False) as bar:
         task = bar.add_task("index", total=expected_records(targets))
         report = load_chunks(writer, targets, on_record=lambda n: bar.advance(task, n))
     if store.serving(product) is None:
@@ -103,12 +102,13 @@ def register(app: typer.Typer) -> None:
         heap_bytes: Annotated[Optional[int], setting_option("index_heap_bytes", "--heap-bytes")] = None,
         threads: Annotated[Optional[int], setting_option("index_threads", "--threads")] = None,
         backend: BackendOpt = None,
+        es_url: EsUrlOpt = None,
     ) -> None:
         """Build or update the index of a product (same lens_id twice = one record).
 
         Chunks of a split are checked against its manifest (size, sha256, record count) and refused on a mismatch.
         """
         settings = load_settings(data_dir=data_dir, index_heap_bytes=heap_bytes, index_threads=threads,
-                                 backend=backend)
+                                 backend=backend, es_url=es_url)
         check_inputs(inputs, allow_partial)
         print_report(product.value, build_index(settings, product.value, inputs, version, rebuild))

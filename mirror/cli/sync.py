@@ -16,7 +16,7 @@ from mirror.bulk.client import BulkClient
 from mirror.sync import sync
 
 from .bulk import ApiUrlOpt, DataDirOpt, ProductOpt, TokenOpt
-from .common import BackendOpt, err_console, load_settings, parse_size, setting_option
+from .common import BackendOpt, EsUrlOpt, err_console, load_settings, parse_size, setting_option
 
 
 def register(app: typer.Typer) -> None:
@@ -48,9 +48,10 @@ def sync_command(
     threads: Annotated[Optional[int], setting_option("index_threads", "--threads")] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bars on stderr.")] = True,
     backend: BackendOpt = None,
+    es_url: EsUrlOpt = None,
 ) -> None:
     settings = load_settings(data_dir=data_dir, api_url=api_url, lens_api_token=token,
-                             index_heap_bytes=heap_bytes, index_threads=threads, backend=backend)
+                             index_heap_bytes=heap_bytes, index_threads=threads, backend=backend, es_url=es_url)
     size = parse_size(chunk_bytes)
     with BulkClient(settings.api_url, settings.lens_api_token) as client:
         report = sync(
