@@ -274,6 +274,10 @@ class FakeOpenSearch(BaseHTTPRequestHandler):
                                                         "reason": "[parent] Data too large"}]}, "status": 500})
 
     def do_POST(self) -> None:  # noqa: N802
+        if self.path.startswith("/partial-") and "_search" in self.path:  # a shard down: a short answer
+            self.answer(200, {"timed_out": False, "_shards": {"total": 3, "successful": 2, "failed": 1},
+                              "hits": {"total": {"value": 5, "relation": "eq"}, "max_score": None, "hits": []}})
+            return
         if "_search" in self.path:
             time.sleep(3)  # past the client's timeout: it has hung up by now
             return
@@ -312,6 +316,13 @@ def test_engine_timeouts_and_errors_are_503s(fake_engine: str, tmp_path: Path) -
         assert_503(client.get("/patent/000-000-000-000-000"), "has no index 'lens-mirror-patent'")
         assert client.get("/").json()["products"]["scholarly"]["error"].endswith(
             "with HTTP 500: search_phase_execution_exception: all shards failed")
+
+
+def test_a_partial_answer_is_a_503_not_a_short_total(fake_engine: str, tmp_path: Path) -> None:
+    backend = EngineBackend(fake_engine, index_prefix="partial", timeout=5)
+    with LiveServer(create_app(Settings(data_dir=tmp_path), backend)) as server, \
+            httpx.Client(base_url=server.url, timeout=30) as client:
+        assert_503(client.post("/scholarly/search", json={"query": "malaria"}), "from 2 of 3 shards")
 
 
 def test_a_missing_alias_is_a_503(engine_url: str, tmp_path: Path) -> None:

@@ -54,7 +54,17 @@ class EngineBackend:
         return alias_name(self.index_prefix, product)
 
     def search(self, product: str, body: dict[str, Any]) -> dict[str, Any]:
-        return self.client.search(self.alias(product), body)
+        response = self.client.search(self.alias(product), body)
+        # An engine answers from the shards it could reach; a partial answer would look
+        # like missing records to every client, so it is refused, never passed on.
+        shards = response.get("_shards") or {}
+        if shards.get("failed") or response.get("timed_out"):
+            raise ServiceUnavailable(
+                f"{self.info} answered a {product} search from {shards.get('successful', '?')} of "
+                f"{shards.get('total', '?')} shards{' (timed out)' if response.get('timed_out') else ''}; "
+                "a partial answer is not served: check the cluster's health"
+            )
+        return response
 
     def get(self, product: str, lens_id: str) -> dict[str, Any] | None:
         return self.client.get(self.alias(product), lens_id)
