@@ -5,11 +5,14 @@ versioned index through parallel ``_bulk`` requests.
   ``search`` field (:func:`~mirror.catalogue.transform.search_document`, the
   transform the embedded backend indexes), ``_id`` = ``lens_id``, so a record
   loaded twice replaces itself.
-* **Parallel, bounded.** Each block the loader hands over is cut into parts
-  that ``es_bulk_workers`` threads parse, transform, serialise (orjson) and send
-  as requests of at most ``es_bulk_bytes``; the transform of one part overlaps
-  the engine's work on another. :meth:`add` returns when its block is answered,
-  so each refusal is reported with the block it belongs to.
+* **Pipelined, bounded.** :meth:`add` parses, transforms and serialises (orjson)
+  each record and fills requests of at most ``es_bulk_bytes``, which
+  ``es_bulk_workers`` threads send; at most one more request waits queued, so a
+  connection never waits for the transform and the engine is never idle between
+  blocks. A refusal is reported by the add that collects its answer; add waits
+  for every request in flight at a chunk's end and before a checkpoint, so a
+  chunk's refusals are reported before it is committed (if a chunk ends with a
+  full block, the commit collects them: quarantined, not in the loader's count).
 * **Retries.** A request the engine answers with 429 or 503, or that cannot
   reach it, is sent again after an exponential backoff, at most
   :data:`MAX_TRIES` times; so are the single documents of a bulk answer refused
@@ -20,9 +23,10 @@ versioned index through parallel ``_bulk`` requests.
   (the split's quarantine format, plus ``source``: the chunk).
 * **Checkpoints** live in the index itself (its mapping's ``_meta``, under
   ``lens_mirror``): the chunks committed, the documents counted then and the
-  quarantine's size, so they come and go with the index. A commit refreshes the
-  index (bulk answers come after the translog is synced: what was acknowledged
-  is durable) and then records them.
+  quarantine's size, so they come and go with the index. A commit flushes the
+  index (during the load the translog is synced in the background, not per
+  request: the flush makes what was acknowledged durable), refreshes it and then
+  records them.
 """
 
 from __future__ import annotations
@@ -30,7 +34,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent import futures
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +53,6 @@ from .client import RETRY_STATUSES, EngineBusy, EngineClient, _reason
 #: Where a version keeps its load state in the index's ``_meta``.
 STATE_KEY = "lens_mirror"
 BLOCK = 2048  # records per add(): cut into parts for the workers
-PARTS_PER_WORKER = 2  # so that one part's transform overlaps another's request
 MAX_TRIES = 8  # sends of one bulk request (about a minute of backoff in all)
 BACKOFF = 0.5  # seconds before the first resend; doubled each time, at most MAX_BACKOFF
 MAX_BACKOFF = 30.0
@@ -61,10 +65,14 @@ Failure = tuple[str, bytes, str]
 
 def serving_settings(settings: Settings) -> dict[str, Any]:
     """What an index is set to once loaded (refresh back to the engine's default)."""
-    return {"index": {"refresh_interval": None, "number_of_replicas": settings.es_replicas}}
+    return {"index": {"refresh_interval": None, "number_of_replicas": settings.es_replicas,
+                      "translog": {"durability": "request"}}}
 
 
-LOAD_SETTINGS: dict[str, Any] = {"index": {"refresh_interval": "-1", "number_of_replicas": 0}}
+#: While an index loads: no refresh, no replicas, the translog synced in the background
+#: (each commit flushes, so what a checkpoint counts is on disk).
+LOAD_SETTINGS: dict[str, Any] = {"index": {"refresh_interval": "-1", "number_of_replicas": 0,
+                                           "translog": {"durability": "async"}}}
 
 
 class EngineVersionWriter:
@@ -86,6 +94,10 @@ class EngineVersionWriter:
         self._closed = False
         self._uncommitted = False  # records sent since the last commit
         self._sent: list[str] = []  # their ids (discard takes back the new ones)
+        self._batch: list[_Doc] = []  # the next request, being filled
+        self._batch_bytes = 0
+        self._inflight: list[Future[list[Failure]]] = []  # requests sent or queued, not yet collected
+        self._pending = 0  # records added since the last commit
         self.requests = 0  # bulk requests sent, resends included
         self.retries = 0
         self.sleep: Callable[[float], None] = time.sleep  # tests make backoff instant
@@ -104,42 +116,59 @@ class EngineVersionWriter:
     def add(self, block: Sequence[Line]) -> list[str]:
         if self._closed:
             raise MirrorError(f"{self.index}: the writer is closed")
-        workers = self.settings.es_bulk_workers * PARTS_PER_WORKER
-        size = max(1, -(-len(block) // workers))
         self._uncommitted = True
-        futures = [self._pool.submit(self._load_part, block[i:i + size]) for i in range(0, len(block), size)]
         failures: list[Failure] = []
-        error: BaseException | None = None
-        for future in futures:  # wait for every part, even after one failed: none is left sending
-            try:
-                failures += future.result()
-            except BaseException as exc:  # noqa: BLE001 - re-raised below, once all parts are done
-                error = error or exc
-        if error is not None:
-            self._failed = True
-            raise error
+        for where, line in block:
+            doc = self._document(where, line, failures)
+            if doc is None:
+                continue
+            if self._batch and self._batch_bytes + len(doc[2]) > self.settings.es_bulk_bytes:
+                self._submit(failures)
+            self._batch.append(doc)
+            self._batch_bytes += len(doc[2])
+        self._pending += len(block)
+        if len(block) < self.block_records or self._pending >= self.commit_every:
+            self._drain(failures)  # a chunk's end or a checkpoint may follow: answer everything sent
+        else:
+            self._harvest(failures, wait=False)
         for where, line, why in failures:
             source, _, number = where.rpartition(":")
             self._quarantine.add(int(number) if number.isdigit() else 0, why, line, source=source or where)
         return [f"{where}: {why}" for where, _, why in failures]
 
-    def _load_part(self, part: Sequence[Line]) -> list[Failure]:
-        """Parse, transform and send one part of a block; the records not indexed."""
-        failures: list[Failure] = []
-        batch: list[_Doc] = []
-        size = 0
-        for where, line in part:
-            doc = self._document(where, line, failures)
-            if doc is None:
-                continue
-            if batch and size + len(doc[2]) > self.settings.es_bulk_bytes:
-                failures += self._send(batch)
-                batch, size = [], 0
-            batch.append(doc)
-            size += len(doc[2])
-        if batch:
-            failures += self._send(batch)
-        return failures
+    def _submit(self, failures: list[Failure]) -> None:
+        """Hand the batch to the senders, once fewer than ``es_bulk_workers + 1`` requests are
+        in flight (one queued, so that no connection waits for the next request)."""
+        while len(self._inflight) > self.settings.es_bulk_workers:
+            self._harvest(failures, wait=True)
+        self._inflight.append(self._pool.submit(self._send, self._batch))
+        self._batch, self._batch_bytes = [], 0
+
+    def _harvest(self, failures: list[Failure], wait: bool) -> None:
+        """Collect the answered requests' refusals (waiting for one at least with ``wait``);
+        a request that failed fails the writer, once every other one is answered."""
+        if wait and self._inflight:
+            futures.wait(self._inflight, return_when=futures.FIRST_COMPLETED)
+        done = [f for f in self._inflight if f.done()]
+        self._inflight = [f for f in self._inflight if not f.done()]
+        error: BaseException | None = None
+        for future in done:
+            try:
+                failures += future.result()
+            except BaseException as exc:  # noqa: BLE001 - re-raised below, once all requests are done
+                error = error or exc
+        if error is not None:
+            self._failed = True
+            futures.wait(self._inflight)  # none is left sending
+            self._inflight = []
+            raise error
+
+    def _drain(self, failures: list[Failure]) -> None:
+        """Send the batch and wait for every request in flight."""
+        if self._batch:
+            self._submit(failures)
+        while self._inflight:
+            self._harvest(failures, wait=True)
 
     def _document(self, where: str, line: bytes, failures: list[Failure]) -> _Doc | None:
         try:
@@ -196,6 +225,13 @@ class EngineVersionWriter:
                           "(rerun to resume)")
 
     def commit(self, chunks: Mapping[str, str]) -> int:
+        late: list[Failure] = []
+        self._drain(late)  # add() drained already unless a chunk ended with a full block
+        for where, line, why in late:  # quarantined; the loader's counts no longer see them
+            source, _, number = where.rpartition(":")
+            self._quarantine.add(int(number) if number.isdigit() else 0, why, line, source=source or where)
+        # async translog during the load: the flush makes what this checkpoint counts durable
+        self.client.request("POST", f"/{self.index}/_flush")
         self.client.request("POST", f"/{self.index}/_refresh")
         documents = self.client.count(self.index)
         self._quarantine.sync()  # before the checkpoint that counts its bytes
@@ -207,6 +243,7 @@ class EngineVersionWriter:
         self._done, self._quarantined = done, self._quarantine.size
         self._uncommitted = False
         self._sent = []
+        self._pending = 0
         return documents
 
     def discard(self) -> None:
@@ -218,6 +255,7 @@ class EngineVersionWriter:
         refresh since), which is how the new ones are told apart. A killed run cannot do this;
         its resumption resends the same chunks, replacing what it had sent."""
         self._failed = True
+        self._batch, self._inflight = [], []
         self._pool.shutdown(wait=True)
         try:
             self._take_back(sorted(set(self._sent)))
