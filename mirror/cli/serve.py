@@ -24,13 +24,39 @@ def serve_app(settings: Settings) -> None:
     than served as an empty index or a run of 500s.
     """
     from mirror.api import create_app
+    from mirror.api.middleware import ReleaseMemoryWhenIdle
 
+    cap_malloc_arenas()
     backend = open_backend(settings)
     counts = backend.check()
     app = create_app(settings, backend)
     served = ", ".join(f"{product} {records:,} records" for product, records in counts.items())
     err_console.print(try_message(settings.host, settings.port, served))
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    uvicorn.run(ReleaseMemoryWhenIdle(app), host=settings.host, port=settings.port, log_level="warning")
+
+
+#: glibc's malloc arenas for the server (MALLOC_ARENA_MAX, when set, wins).
+MALLOC_ARENAS = 2
+
+
+def cap_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
+    """Let every thread of the server share ``arenas`` malloc arenas, before any thread starts.
+
+    glibc gives each thread that allocates under contention an arena of its own (up to
+    8 per core) and keeps what is freed there for that arena's reuse, so memory left
+    free by the worker threads piles up in many places: 13 arenas after a fuzz run
+    (scripts/fuzz), 227 MB free in them, still 55 MB more than before the run even
+    after ``malloc_trim(0)`` (pages half used in every arena). With 2 arenas the same
+    run ends, once trimmed, 12 MB above where it started. The threads that share an
+    arena mostly allocate while holding the GIL, so there is little lock contention.
+    """
+    import os
+
+    from mirror.api.middleware import glibc
+
+    libc = glibc()
+    if libc is not None and "MALLOC_ARENA_MAX" not in os.environ:
+        libc.mallopt(-8, arenas)  # -8: M_ARENA_MAX in malloc.h
 
 
 def try_message(host: str, port: int, served: str = "") -> str:
