@@ -384,3 +384,15 @@ def test_the_docs_opened_with_the_token_load_their_assets_with_it(guarded: str, 
         for url in urls:
             assert browser.get(url).status_code == 200, url
             assert browser.get(url.split("?")[0]).status_code == 401, url
+
+
+def test_the_openapi_document_names_the_headers_and_a_429_when_a_plan_is_set(corpus: Corpus) -> None:
+    plain = TestClient(create_app(Settings(data_dir=corpus.data_dir))).get("/openapi.json").json()
+    limited = TestClient(create_app(Settings(data_dir=corpus.data_dir, rate_limit="5/minute"))).get(
+        "/openapi.json").json()
+    for document, with_429 in ((plain, False), (limited, True)):
+        for path, operations in document["paths"].items():
+            for operation in operations.values():
+                assert ("429" in operation["responses"]) == with_429, path
+                for response in operation["responses"].values():
+                    assert set(HEADERS) <= set(response["headers"]), path

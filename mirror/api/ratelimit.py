@@ -26,6 +26,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -74,6 +75,7 @@ def month_reset(now: float) -> float:
     return datetime(year, month, 1, tzinfo=timezone.utc).timestamp()
 
 
+@lru_cache(maxsize=256)  # a reset date is the same for every request of its window
 def iso_date(timestamp: float) -> str:
     """``2023-12-27T04:41:33.701Z``, the form Lens gives its reset dates in."""
     moment = datetime.fromtimestamp(timestamp, timezone.utc)
