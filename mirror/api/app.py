@@ -119,11 +119,11 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
                 return await anyio.to_thread.run_sync(function, *args, limiter=workers)
         return await anyio.to_thread.run_sync(function, *args, limiter=workers)
 
-    rate_limited = parse_rate_limit(settings.rate_limit).limited
+    plan = parse_rate_limit(settings.rate_limit)
+    always = ((Unauthorized,) if token else ()) + ((TooManyRequests,) if plan.limited else ())
 
     def errors(*kinds: type[Any]) -> dict[int | str, dict[str, Any]]:
-        return error_responses(*(kinds + ((Unauthorized,) if token else ()) + ((TooManyRequests,) if rate_limited
-                                                                               else ())))
+        return error_responses(*kinds, *always)
 
     app = FastAPI(
         title="lens-mirror",
@@ -136,7 +136,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         redoc_url=None,
     )
     app.state.backend = backend
-    app.state.meter = meter = Meter(parse_rate_limit(settings.rate_limit))
+    app.state.meter = meter = Meter(plan)
     install_error_handlers(app)
     if token:
         app.add_middleware(RequireToken, token=token)
