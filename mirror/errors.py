@@ -80,3 +80,9 @@ class NotYetSupported(BadRequest):
 
     def __init__(self, feature: str) -> None:
         super().__init__(f"{feature} is not supported by lens-mirror yet")
+
+
+class TooManyRequests(MirrorError):
+    """Over a bound that waiting lifts: a rate limit, or too many open contexts."""
+
+    status, title = 429, "Too Many Requests"

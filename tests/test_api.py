@@ -279,7 +279,8 @@ def test_openapi_documents_what_the_api_answers(api: httpx.Client) -> None:
     operations = [(path, method, op) for path, ops in document["paths"].items() for method, op in ops.items()]
     assert {(m, p) for p, m, _ in operations} == {
         ("get", "/"), ("post", "/{product}/search"), ("get", "/{product}/search"), ("post", "/{product}/aggregate"),
-        ("get", "/schema/{product}"), ("get", "/{product}/{lens_id}")}
+        ("get", "/schema/{product}"), ("get", "/{product}/{lens_id}"),
+        ("get", "/subscriptions/{subscription}/usage"), ("get", "/scholarly/usage")}
     for path, method, op in operations:
         assert "422" not in op["responses"], (method, path)  # never sent: validation errors are 400s
         for status, response in op["responses"].items():

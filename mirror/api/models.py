@@ -17,6 +17,7 @@ from mirror.errors import (
     MirrorError,
     NotFound,
     ServiceUnavailable,
+    TooManyRequests,
     Unauthorized,
     UnsupportedMediaType,
 )
@@ -72,6 +73,7 @@ _WHEN: dict[type[MirrorError], str] = {
     NotFound: "Unknown product or record",
     UnsupportedMediaType: "The body is not JSON",
     ServiceUnavailable: "The index or engine cannot answer",
+    TooManyRequests: "Over a limit of the emulated Lens plan (LENS_MIRROR_RATE_LIMIT); see the retry-after headers",
 }
 
 
