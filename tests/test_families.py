@@ -116,6 +116,22 @@ def test_group_by_pages_over_the_best_member_of_each_family(
 
 
 @pytest.mark.parametrize("option", list(KINDS))
+def test_group_by_under_a_keyword_sort_and_over_get(backend_api: httpx.Client, corpus: Corpus, option: str) -> None:
+    records = [r for r in corpus.records["patent"] if int(r["date_published"][:4]) >= 2005]
+    expected = [r["lens_id"] for r in first_per_family(sorted(records, key=field_order("jurisdiction", "asc")),
+                                                       option)]
+    body = {"query": {"range": {"year_published": {"gte": 2005}}}, "group_by": option,
+            "sort": [{"jurisdiction": "asc"}]}
+    seen, totals = walk(backend_api, body, page=50)
+    assert seen == expected and totals == {len(expected)}
+    answer = backend_api.get("/patent/search", params={"query": "year_published:>=2005", "group_by": option,
+                                                       "sort": "asc(jurisdiction)", "size": "40", "from": "10",
+                                                       "include": "lens_id"})
+    assert answer.status_code == 200, answer.text
+    assert [r["lens_id"] for r in answer.json()["data"]] == expected[10:50]
+
+
+@pytest.mark.parametrize("option", list(KINDS))
 def test_group_by_under_relevance_keeps_each_familys_best_ranked_match(
         backend_api: httpx.Client, option: str, corpus: Corpus) -> None:
     """Scores differ between engines: each backend is checked against its own ungrouped ranking."""
