@@ -246,3 +246,15 @@ def test_bad_family_option_over_http_has_the_error_shape(api: httpx.Client) -> N
     assert response.status_code == 400
     assert set(response.json()) == {"status", "error", "message", "path"}
     assert "'FAMILY'" in response.json()["message"]
+
+
+def test_family_key_numbers_identify_lens_ids_and_fit_a_long() -> None:
+    from mirror.catalogue.derive import lens_id_number
+
+    standard = ["000-000-000-000-000", "031-156-664-516-153", "999-999-999-999-99X", "145-564-229-856-440"]
+    other = ["a", "lens-1", "031-156-664-516-15", "x" * 100]
+    numbers = [lens_id_number(v) for v in standard + other]
+    assert len(set(numbers)) == len(numbers)
+    assert all(0 <= n < 2**51 for n in numbers[: len(standard)])
+    assert all(2**62 <= n < 2**63 for n in numbers[len(standard):])
+    assert lens_id_number("031-156-664-516-153") == lens_id_number("031-156-664-516-153")
