@@ -15,14 +15,11 @@ until it holds ``from + size`` families or every match.
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 import tantivy
 
-from .searching import SCORE, Hit, _sort_value
-
-if TYPE_CHECKING:
-    from .searching import SearchRunner
+from .searching import SCORE, Hit, SearchRunner, _sort_value
 
 Column = list[Any]  # a fast field's value for each match, in the order of the matches
 
