@@ -133,7 +133,7 @@ BAD_REQUESTS = [
     ("post", "/scholarly/search", {"json": {"query": {"range": {"year_published": {"gte": "soon"}}}}}, 400, "soon"),
     ("post", "/scholarly/search", {"json": {"query": "a AND (b"}}, 400, "malformed"),
     ("post", "/scholarly/search", {"json": {"scroll": "1m"}}, 400, "scroll"),
-    ("post", "/patent/search", {"json": {"group_by": "SIMPLE_FAMILY"}}, 400, "group_by"),
+    ("post", "/patent/search", {"json": {"group_by": "SIMPLE"}}, 400, "group_by must be one of"),
     ("post", "/scholarly/search", {"json": {"colour": "red"}}, 400, "colour"),
     ("post", "/scholarly/search", {"content": b"{oops", "headers": {"content-type": "application/json"}}, 415, "JSON"),
     ("post", "/scholarly/search", {"content": b"q=1", "headers": {"content-type": "text/plain"}}, 415, "text/plain"),

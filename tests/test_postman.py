@@ -34,7 +34,6 @@ WALK_PREFIX = "lens-mirror-test-postman"
 NEEDS = {
     "Scroll Query": "needs scroll, issue 9",
     "Scroll Id": "needs scroll, issue 9",
-    "Group By Family": "needs group_by, issue 9",
 }
 
 #: Records the collection asks for by Lens ID; the walk corpus holds them.

@@ -35,6 +35,7 @@ class SearchRequest(BaseModel):
     # Accepted so that they get a precise "not supported yet" answer, not "unknown key".
     scroll: str | None = None
     scroll_id: str | None = None
+    # Patent families (SIMPLE_FAMILY | EXTENDED_FAMILY): checked and compiled by families.py.
     group_by: str | None = None
     expand_by: str | None = None
     token: str | None = None  # some clients put the token in the body; it is ignored here
