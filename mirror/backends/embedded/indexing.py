@@ -168,9 +168,20 @@ class EmbeddedVersionWriter:
 
     def close(self) -> None:
         writer, self._writer = self._writer, None
-        if writer is not None and not self._failed:
+        if writer is None:
+            return
+        if not self._failed:
             writer.wait_merging_threads()
             self.index.index.reload()
+            return
+        # A failed writer is still consumed here: that ends its merge threads and closes the
+        # files they hold, whoever still refers to the Python object (a traceback kept by
+        # the caller does). Deleted files held open would keep a full disk full.
+        try:
+            writer.wait_merging_threads()
+        except BaseException as exc:  # noqa: BLE001 - the writer is dead; its own error was raised already
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
 
     def _fail(self, exc: BaseException) -> NoReturn:
         # The free space is measured now, before discard() removes the failed files.
