@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     es_replicas: int = Field(
         0, ge=0, le=16, description="Replicas of an engine index once loaded (none while it loads)."
     )
+    es_replica_wait: float = Field(
+        600.0, ge=0, description="Seconds a switch waits for an engine index's replicas to be assigned (green)."
+    )
     es_bulk_workers: int = Field(2, ge=1, le=32, description="Bulk requests sent to the engine at once.")
     es_bulk_bytes: int = Field(
         5_000_000, ge=10_000, le=100_000_000, description="Largest bulk request sent to the engine, in bytes."

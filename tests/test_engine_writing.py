@@ -9,6 +9,7 @@ import itertools
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -23,8 +24,12 @@ import orjson
 import pytest
 from test_writing import PRODUCT, records, split
 
+from mirror.backends.engine import bulk
+from mirror.backends.engine.lock import STALE_SECONDS, EngineWriterLock, Owner, WriterBusy
 from mirror.backends.engine.store import EngineStore
 from mirror.backends.loading import load_chunks
+from mirror.errors import MirrorError, ServiceUnavailable
+from mirror.ingest.split import split_stream
 from mirror.settings import Settings
 
 _PREFIXES = itertools.count(1)
@@ -189,3 +194,127 @@ def test_a_bulk_request_answered_429_is_retried_and_nothing_is_lost(
         assert writer.retries == 2 and waits == [0.5, 1.0]  # exponential backoff
         assert stand_in.bulks == writer.requests and stand_in.busy == 0
         assert store.check(PRODUCT, "1") == 120
+
+
+def test_a_refusal_in_a_chunk_ending_on_a_full_block_is_counted_where_it_is_quarantined(
+    engine_url: str, prefix: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No add() of the chunk waits for its last request (its last block is full; a chunk's end
+    never waits): the refusal must still reach the loader's report, not only the quarantine."""
+    monkeypatch.setattr(bulk, "BLOCK", 10)
+    bad = orjson.dumps({"lens_id": "999-999-999-999-99X", "title": "too long", "publication_type": "x" * 40_000})
+    source = tmp_path / "one.jsonl"
+    source.write_bytes(b"".join(line + b"\n" for line in [*records(29), bad]))  # 3 full blocks
+    split_stream(source, tmp_path / "chunks", chunk_bytes=1 << 20, validate=False)
+    assert len(list((tmp_path / "chunks").glob("*.jsonl.zst"))) == 1
+    settings = Settings(data_dir=tmp_path / "data", backend="elasticsearch", es_url=engine_url,
+                        es_index_prefix=prefix)
+    store = EngineStore(settings)
+    with closing(store.writer(PRODUCT, "1")) as writer:
+        report = load_chunks(writer, [tmp_path / "chunks"])
+    quarantined = store.quarantine_path(PRODUCT, "1").read_bytes().splitlines()
+    assert (report.indexed, report.failed, len(quarantined)) == (29, 1, 1)
+    assert ":30: the engine refused this record" in report.problems[0] and "immense term" in report.problems[0]
+    assert store.check(PRODUCT, "1") == report.indexed == report.documents
+
+
+# -- one writer per version ------------------------------------------------------------------------
+
+def test_a_second_writer_of_the_same_version_is_refused_naming_the_first(
+    engine_url: str, prefix: str, tmp_path: Path
+) -> None:
+    settings = Settings(data_dir=tmp_path / "data", backend="elasticsearch", es_url=engine_url,
+                        es_index_prefix=prefix)
+    chunks = split(tmp_path, "a", records(60))
+    first = EngineStore(settings).writer(PRODUCT, "1")
+    try:
+        with pytest.raises(WriterBusy) as refused:
+            EngineStore(settings).writer(PRODUCT, "1", fresh=True)
+        assert f"pid {os.getpid()} on {socket.gethostname()}" in refused.value.message
+        # the command line says the same, and exits 1 without touching the version
+        run = _cli("index", "--product", PRODUCT, "--backend", "elasticsearch", "--version", "1", "--rebuild",
+                   str(chunks), env={"LENS_MIRROR_ES_URL": engine_url, "LENS_MIRROR_ES_INDEX_PREFIX": prefix,
+                                     "LENS_MIRROR_DATA_DIR": str(tmp_path / "data")})
+        output, _ = run.communicate(timeout=120)
+        assert run.returncode == 1, output
+        assert f"is being written by pid {os.getpid()}" in output and "Traceback" not in output
+        with closing(EngineStore(settings).writer(PRODUCT, "2")) as other:  # another version is free
+            assert load_chunks(other, [chunks]).indexed == 60
+        assert load_chunks(first, [chunks]).indexed == 60  # the refused rebuild deleted nothing
+    finally:
+        first.close()
+    with closing(EngineStore(settings).writer(PRODUCT, "1")) as again:  # released by close
+        assert load_chunks(again, [chunks]).chunks_skipped > 0
+
+
+def test_a_stale_writer_lock_is_taken_over_and_its_holder_stops(engine_url: str, prefix: str, tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", backend="elasticsearch", es_url=engine_url,
+                        es_index_prefix=prefix)
+    store = EngineStore(settings)
+    index = store.index_name(PRODUCT, "1")
+    now = time.time()
+    # A process of this host that died holding the lock (a SIGKILLed index run): taken over at once.
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    gone = EngineWriterLock(store.client, prefix, index, Owner(socket.gethostname(), int(dead.stdout), 0, now, now))
+    gone.acquire()
+    store.writer(PRODUCT, "1").close()
+    gone.release()  # its renewals stop; the lock is no longer its own to delete
+    # A writer on another host, heard from lately: refused, naming it.
+    elsewhere = EngineWriterLock(store.client, prefix, index, Owner("build-box-7", 4242, 0, now - 30, now - 5))
+    elsewhere.acquire()
+    with pytest.raises(WriterBusy, match=r"being written by pid 4242 on build-box-7 .*last heard from \d+ s ago"):
+        store.writer(PRODUCT, "1")
+    elsewhere.release()
+    # The same, silent for longer than STALE_SECONDS: taken over; the old holder learns it at its next renewal
+    # and refuses to commit from then on.
+    silent = EngineWriterLock(store.client, prefix, index,
+                              Owner("build-box-7", 4242, 0, now - 900, now - STALE_SECONDS - 60))
+    silent.acquire()
+    try:
+        with closing(store.writer(PRODUCT, "1")) as writer:
+            assert silent.renew() is False and silent.lost
+            with pytest.raises(MirrorError, match="taken over by pid"):
+                silent.check()
+            assert load_chunks(writer, [split(tmp_path, "a", records(30))]).indexed == 30
+    finally:
+        silent.release()
+    assert store.check(PRODUCT, "1") == 30
+
+
+# -- replicas before serving -----------------------------------------------------------------------
+
+def test_a_switch_waits_for_the_replicas_and_refuses_when_they_cannot_be_placed(
+    engine_url: str, prefix: str, tmp_path: Path
+) -> None:
+    chunks = split(tmp_path, "a", records(60))
+    one_replica = Settings(data_dir=tmp_path / "data", backend="elasticsearch", es_url=engine_url,
+                           es_index_prefix=prefix, es_replicas=1, es_replica_wait=2)
+    store = EngineStore(one_replica)
+    with closing(store.writer(PRODUCT, "1")) as writer:
+        load_chunks(writer, [chunks])
+    # One node: a replica has nowhere to go, the index stays yellow, the alias is not moved.
+    began = time.monotonic()
+    with pytest.raises(ServiceUnavailable) as refused:
+        store.switch(PRODUCT, "1")
+    assert time.monotonic() - began >= 2
+    message = refused.value.message
+    assert "not switching scholarly to version '1'" in message and "still yellow after 2 s" in message
+    assert "1 shard copies unassigned" in message and "LENS_MIRROR_ES_REPLICAS must be below" in message
+    assert store.serving(PRODUCT) is None
+
+    # Waiting: the replica requirement is dropped (as a new node would place it) while the switch waits.
+    index = store.index_name(PRODUCT, "1")
+    patient = EngineStore(one_replica.model_copy(update={"es_replica_wait": 60}))
+
+    def drop_the_replica() -> None:
+        time.sleep(1.5)
+        httpx.put(f"{engine_url}/{index}/_settings", json={"index": {"number_of_replicas": 0}}, timeout=30)
+
+    dropper = threading.Thread(target=drop_the_replica)
+    began = time.monotonic()
+    dropper.start()
+    patient.switch(PRODUCT, "1")
+    dropper.join()
+    assert time.monotonic() - began >= 1.5
+    assert store.serving(PRODUCT) == "1"
+    assert httpx.get(f"{engine_url}/_cluster/health/{index}", timeout=30).json()["status"] == "green"

@@ -105,25 +105,30 @@ def load_chunks(
 
     def commit() -> None:
         nonlocal pending
+        add([], flush=True)  # the answers still outstanding, counted before the checkpoint
         report.documents = writer.commit(finished)
         report.chunks_done += len(finished)
         finished.clear()
         pending = 0
 
-    def add(block: list[Line]) -> None:
+    def add(block: list[Line], flush: bool = False) -> None:
         nonlocal pending
-        if not block:
+        if not block and not flush:
             return
+        # Before a commit the writer is given an empty block: a writer that sends in the
+        # background answers then for every record still in flight. Problems may be of
+        # records of earlier blocks (counted as written then), so the arithmetic below
+        # takes them back: ``written`` is negative for an empty block with refusals.
         problems = writer.add(block)
         for problem in problems:
             report.problem(problem)
         written = len(block) - len(problems)
         report.indexed += written
         pending += written
-        if on_record:
+        if on_record and block:
             on_record(len(block))
         block.clear()
-        if pending >= commit_every and not whole_chunk:
+        if pending >= commit_every and not whole_chunk and not flush:
             commit()
 
     try:

@@ -69,6 +69,10 @@ class VersionWriter(Protocol):
     def add(self, block: Sequence[Line]) -> list[str]:
         """Write a block of records; return one ``"where: why"`` per record that was not
         written (bad JSON, not a record, refused by the index): those never stop a load.
+        A writer that sends in the background may return refusals of earlier blocks' records
+        as their answers come; given an empty block (the loader sends one before each
+        :meth:`commit`) it returns every refusal still outstanding, so that the loader counts
+        them all before the checkpoint.
 
         Raises a :class:`~mirror.errors.MirrorError` when the writer itself fails.
         """

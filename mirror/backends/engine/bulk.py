@@ -9,10 +9,10 @@ versioned index through parallel ``_bulk`` requests.
   each record and fills requests of at most ``es_bulk_bytes``, which
   ``es_bulk_workers`` threads send; at most one more request waits queued, so a
   connection never waits for the transform and the engine is never idle between
-  blocks. A refusal is reported by the add that collects its answer; add waits
-  for every request in flight at a chunk's end and before a checkpoint, so a
-  chunk's refusals are reported before it is committed (if a chunk ends with a
-  full block, the commit collects them: quarantined, not in the loader's count).
+  blocks, nor between chunks (requests span chunk ends). A refusal is reported
+  by the add that collects its answer; the loader adds an empty block before
+  each checkpoint, which waits for every request in flight, so every refusal is
+  reported, and counted by the loader, before the checkpoint is written.
 * **Retries.** A request the engine answers with 429 or 503, or that cannot
   reach it, is sent again after an exponential backoff, at most
   :data:`MAX_TRIES` times; so are the single documents of a bulk answer refused
@@ -49,6 +49,7 @@ from mirror.ingest.quarantine import Quarantine
 from mirror.settings import Settings
 
 from .client import RETRY_STATUSES, EngineBusy, EngineClient, _reason
+from .lock import EngineWriterLock
 
 #: Where a version keeps its load state in the index's ``_meta``.
 STATE_KEY = "lens_mirror"
@@ -79,8 +80,9 @@ class EngineVersionWriter:
     """Writes one versioned index; made by :meth:`mirror.backends.engine.store.EngineStore.writer`."""
 
     def __init__(self, client: EngineClient, index: str, product: str, settings: Settings,
-                 meta: dict[str, Any], quarantine: Path) -> None:
+                 meta: dict[str, Any], quarantine: Path, lock: EngineWriterLock | None = None) -> None:
         self.client, self.index, self.settings = client, index, settings
+        self.lock = lock  # the version's writer lock, released by close()
         self.catalogue = catalogue_for(product)
         self._meta = meta  # the index's whole _meta: the generator's, and ours under STATE_KEY
         state = meta.setdefault(STATE_KEY, {})
@@ -97,7 +99,6 @@ class EngineVersionWriter:
         self._batch: list[_Doc] = []  # the next request, being filled
         self._batch_bytes = 0
         self._inflight: list[Future[list[Failure]]] = []  # requests sent or queued, not yet collected
-        self._pending = 0  # records added since the last commit
         self.requests = 0  # bulk requests sent, resends included
         self.retries = 0
         self.sleep: Callable[[float], None] = time.sleep  # tests make backoff instant
@@ -126,11 +127,10 @@ class EngineVersionWriter:
                 self._submit(failures)
             self._batch.append(doc)
             self._batch_bytes += len(doc[2])
-        self._pending += len(block)
-        if len(block) < self.block_records or self._pending >= self.commit_every:
-            self._drain(failures)  # a chunk's end or a checkpoint may follow: answer everything sent
+        if not block:
+            self._drain(failures)  # a checkpoint follows: answer everything sent
         else:
-            self._harvest(failures, wait=False)
+            self._harvest(failures, wait=False)  # never wait at a chunk's end: the engine would idle
         for where, line, why in failures:
             source, _, number = where.rpartition(":")
             self._quarantine.add(int(number) if number.isdigit() else 0, why, line, source=source or where)
@@ -183,10 +183,8 @@ class EngineVersionWriter:
         if not isinstance(lens_id, str) or not lens_id:
             failures.append((where, line, "record has no lens_id"))
             return None
-        record["search"] = search_document(self.catalogue, record)
         self._sent.append(lens_id)  # list.append is atomic: the workers share it
-        action = b'{"index":{"_id":' + orjson.dumps(lens_id) + b"}}\n"
-        return where, line, action + orjson.dumps(record) + b"\n"
+        return where, line, bulk_document(line, record, search_document(self.catalogue, record))
 
     def _send(self, batch: list[_Doc]) -> list[Failure]:
         """One bulk request, resent (or its busy documents) until answered; the documents refused."""
@@ -226,10 +224,14 @@ class EngineVersionWriter:
 
     def commit(self, chunks: Mapping[str, str]) -> int:
         late: list[Failure] = []
-        self._drain(late)  # add() drained already unless a chunk ended with a full block
-        for where, line, why in late:  # quarantined; the loader's counts no longer see them
+        # load_chunks drained already (an empty add at each chunk's end); another caller may
+        # not have: what it left is still quarantined, though no add() reports it.
+        self._drain(late)
+        for where, line, why in late:
             source, _, number = where.rpartition(":")
             self._quarantine.add(int(number) if number.isdigit() else 0, why, line, source=source or where)
+        if self.lock is not None:
+            self.lock.check()  # another writer took this version over: none of our checkpoints now
         # async translog during the load: the flush makes what this checkpoint counts durable
         self.client.request("POST", f"/{self.index}/_flush")
         self.client.request("POST", f"/{self.index}/_refresh")
@@ -243,7 +245,6 @@ class EngineVersionWriter:
         self._done, self._quarantined = done, self._quarantine.size
         self._uncommitted = False
         self._sent = []
-        self._pending = 0
         return documents
 
     def discard(self) -> None:
@@ -258,7 +259,8 @@ class EngineVersionWriter:
         self._batch, self._inflight = [], []
         self._pool.shutdown(wait=True)
         try:
-            self._take_back(sorted(set(self._sent)))
+            if self.lock is None or not self.lock.lost:  # never take back another writer's documents
+                self._take_back(sorted(set(self._sent)))
         except MirrorError:
             pass  # best effort: the engine may be what failed
         self._sent = []
@@ -273,13 +275,17 @@ class EngineVersionWriter:
         if self._closed:
             return
         self._closed = True
-        self._pool.shutdown(wait=True)
-        self._quarantine.close()
-        # A failed or abandoned load is resumed (with load settings again): leave it as it is, and
-        # unrefreshed, so that what it sent since its last commit stays out of sight until then.
-        if not self._failed and not self._uncommitted:
-            self.client.request("POST", f"/{self.index}/_refresh")
-            self.client.request("PUT", f"/{self.index}/_settings", serving_settings(self.settings))
+        try:
+            self._pool.shutdown(wait=True)
+            self._quarantine.close()
+            # A failed or abandoned load is resumed (with load settings again): leave it as it is, and
+            # unrefreshed, so that what it sent since its last commit stays out of sight until then.
+            if not self._failed and not self._uncommitted:
+                self.client.request("POST", f"/{self.index}/_refresh")
+                self.client.request("PUT", f"/{self.index}/_settings", serving_settings(self.settings))
+        finally:
+            if self.lock is not None:
+                self.lock.release()
 
     def _take_back(self, ids: list[str], batch: int = 10_000) -> None:
         for start in range(0, len(ids), batch):
@@ -298,6 +304,17 @@ class EngineVersionWriter:
         if path.exists() and path.stat().st_size > size:
             with open(path, "r+b") as fh:
                 fh.truncate(size)
+
+
+def bulk_document(line: bytes, record: dict[str, Any], search: dict[str, Any]) -> bytes:
+    """One record's ``_bulk`` action and source: the record's own line with its ``search`` field
+    spliced in before the closing brace. The record is not serialised again (that cost a tenth of
+    the loader's time): what the engine stores, and a search returns, is the line as it was read."""
+    action = b'{"index":{"_id":' + orjson.dumps(record["lens_id"]) + b"}}\n"
+    body = line.rstrip()
+    if "search" in record or not body.endswith(b"}"):  # a field of ours already there: replace it
+        return action + orjson.dumps({**record, "search": search}) + b"\n"
+    return action + body[:-1] + b',"search":' + orjson.dumps(search) + b"}\n"
 
 
 def _refusal(result: dict[str, Any]) -> str:

@@ -19,6 +19,8 @@ import orjson
 
 from mirror.errors import MirrorError, ServiceUnavailable
 
+from .serial import elasticsearch_serializers, opensearch_serializer
+
 #: Seconds a request to the engine may take before it is a 503 (``LENS_MIRROR_ES_TIMEOUT``).
 DEFAULT_TIMEOUT = 30.0
 #: Server majors each pinned client speaks (pyproject: elasticsearch<9, opensearch-py<3).
@@ -174,7 +176,8 @@ class _Elasticsearch:
 
         self.info = info
         self._client = Elasticsearch(info.url, request_timeout=timeout, max_retries=retries, retry_on_timeout=False,
-                                     retry_on_status=(), connections_per_node=connections)
+                                     retry_on_status=(), connections_per_node=connections,
+                                     serializers=elasticsearch_serializers())
 
     def _call(self, doing: str, index: str, call: Any) -> Any:
         import elastic_transport
@@ -233,7 +236,7 @@ class _OpenSearch:
 
         self.info = info
         self._client = OpenSearch(info.url, timeout=timeout, max_retries=retries, retry_on_timeout=False,
-                                  retry_on_status=(), pool_maxsize=connections)
+                                  retry_on_status=(), pool_maxsize=connections, serializer=opensearch_serializer())
 
     def _call(self, doing: str, index: str, call: Any) -> Any:
         from opensearchpy import exceptions

@@ -9,9 +9,14 @@ and version, ``{prefix}-{product}-{version}``, and the read alias ``{prefix}-{pr
   committed, not what an interrupted load sent since), refuses an index that
   holds fewer documents than its last checkpoint counted, and makes it answer
   a search.
-* ``switch`` checks, then moves the alias in one ``_aliases`` call (remove from
-  the served index + add to the new one), so readers see one or the other.
+* ``switch`` checks, gives the version its serving settings, waits until its
+  replicas are assigned (the index is green, at most ``es_replica_wait``
+  seconds; else it refuses, saying why), then moves the alias in one
+  ``_aliases`` call (remove from the served index + add to the new one), so
+  readers see one or the other.
 * ``remove`` deletes the index, never the served one.
+* ``writer`` first takes the version's writer lock (:mod:`.lock`): a second
+  writer of the same version is refused, naming the one that holds it.
 
 Every call goes through the engine adapter's ``request`` (the same REST calls on
 Elasticsearch 8 and OpenSearch 2); the client is connected on first use.
@@ -33,6 +38,8 @@ from mirror.settings import Settings
 from . import alias_name
 from .bulk import LOAD_SETTINGS, STATE_KEY, EngineVersionWriter, serving_settings
 from .client import EngineClient, EngineError, IndexMissing, check_url, connect
+from .health import wait_for_replicas
+from .lock import EngineWriterLock
 
 #: The generated index definitions (``lens-mirror mappings`` writes them).
 MAPPINGS_DIR = Path(__file__).resolve().parents[3] / "mappings"
@@ -98,6 +105,16 @@ class EngineStore:
 
     def writer(self, product: str, version: str, *, fresh: bool = False) -> EngineVersionWriter:
         index = self.index_name(product, version)
+        lock = EngineWriterLock(self.client, self.prefix, index)  # before anything is deleted or written
+        lock.acquire()
+        try:
+            return self._writer(product, version, index, lock, fresh)
+        except BaseException:
+            lock.release()
+            raise
+
+    def _writer(self, product: str, version: str, index: str, lock: EngineWriterLock,
+                fresh: bool) -> EngineVersionWriter:
         quarantine = self.quarantine_path(product, version)
         if fresh:
             self._delete(index)
@@ -115,7 +132,7 @@ class EngineStore:
                                          f"mappings/{product}.json; rebuild it (index --rebuild)")
             self.client.request("PUT", f"/{index}/_settings", LOAD_SETTINGS)
         quarantine.parent.mkdir(parents=True, exist_ok=True)
-        return EngineVersionWriter(self.client, index, product, self.settings, meta, quarantine)
+        return EngineVersionWriter(self.client, index, product, self.settings, meta, quarantine, lock)
 
     def check(self, product: str, version: str) -> int:
         index = self.index_name(product, version)
@@ -138,6 +155,8 @@ class EngineStore:
         except ServiceUnavailable as exc:
             raise ServiceUnavailable(f"not switching {product} to version {version!r}: {exc.message}") from None
         self.client.request("PUT", f"/{index}/_settings", serving_settings(self.settings))
+        wait_for_replicas(self.client, index, self.settings.es_replica_wait, f"not switching {product} to "
+                          f"version {version!r}")
         alias = alias_name(self.prefix, product)
         served = self.serving(product)
         actions: list[dict[str, Any]] = []
