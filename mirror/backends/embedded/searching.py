@@ -19,6 +19,7 @@ import tantivy
 from mirror.backends.source import project
 from mirror.errors import ServiceUnavailable
 
+from .aggregating import AggregationRunner
 from .fields import ID, LENS_KEY, SOURCE, FieldSpec
 from .queries import QueryTranslator
 
@@ -84,13 +85,17 @@ class SearchRunner:
         if keys[0][0] == SCORE and size and hits:
             max_score = max(h.score or 0.0 for h in hits)
         source = body.get("_source") or {}
-        return {
+        answer: dict[str, Any] = {
             "hits": {
                 "total": {"value": total, "relation": "eq"},
                 "max_score": max_score,
                 "hits": [self._hit(h, keys, source) for h in page],
             }
         }
+        if body.get("aggs"):
+            answer["aggregations"] = AggregationRunner(self.searcher, self.translator, self.specs).run(
+                query, body["aggs"])
+        return answer
 
     # -- candidate windows -------------------------------------------------------
     def _count(self, query: tantivy.Query) -> int:
