@@ -214,9 +214,9 @@ def buckets(product: str, kind: str, params: dict[str, Any], records: list[Recor
     out: list[dict[str, Any]] = []
     at = min(every, default=None)
     while at is not None and at <= max(every):
-        inside = [r for r in records if at in starts[r["lens_id"]]]
+        members = [r for r in records if at in starts[r["lens_id"]]]
         out.append({"key": at, "key_as_string": datetime.fromtimestamp(at / 1000, tz=timezone.utc)
-                    .strftime("%Y-%m-%dT%H:%M:%S.000Z"), "doc_count": len(inside), **oracle(product, inside, subs)})
+                    .strftime("%Y-%m-%dT%H:%M:%S.000Z"), "doc_count": len(members), **oracle(product, members, subs)})
         at = next_start(at, months)
     return out
 
