@@ -339,10 +339,29 @@ def test_size_returns_hits_beside_the_aggregations(backend_api: httpx.Client) ->
     ({"aggregations": {"x": {"terms": {"field": "title"}}}}, ["'title'", "terms takes: affiliation.type", "more"]),
     ({"aggregations": {"x": {"stats": {"field": "year_published"}}}}, ["'stats'", "cardinality", "date_histogram"]),
     ({"aggregations": {"x": {"terms": {"field": "publication_type", "size": 500}}}}, ["size", "100"]),
-    ({"aggs": {"x": {"histogram": {"field": "referenced_by_count", "interval": 1e-9}}}}, ["buckets"]),
+    ({"aggs": {"x": {"histogram": {"field": "referenced_by_count", "interval": 0.5}}}}, ["interval", "at least 1"]),
+    ({"aggs": {"x": {"terms": {"field": "publication_type", "size": 100},
+                     "aggs": {"y": {"terms": {"field": "source.title.exact", "size": 100}}}}}},
+     ["10,100 buckets", "LENS_MIRROR_MAX_BUCKETS"]),
+    ({"aggs": {"x": {"terms": {"field": "publication_type"}, "aggs": {"y": {"terms": {"field": "source.type"}, "aggs": {
+        "z": {"terms": {"field": "open_access.colour"}, "aggs": {"w": {"avg": {"field": "author_count"}}}}}}}}}},
+     ["3 levels", "LENS_MIRROR_MAX_AGG_DEPTH"]),
 ])
 def test_refusals_are_400s_naming_the_problem(backend_api: httpx.Client, body: dict[str, Any],
                                                words: list[str]) -> None:
     response = backend_api.post("/scholarly/aggregate", json=body)
     assert response.status_code == 400, response.text
     assert all(w in response.json()["message"] for w in words), response.json()
+
+
+def test_buckets_only_the_data_can_count_are_limited_on_the_answer(corpus: Corpus) -> None:
+    """A date_histogram's span is known only once it has run: the answer's buckets are counted."""
+    from conftest import LiveServer
+    from mirror.api import create_app
+    from mirror.settings import Settings
+
+    years = {"aggs": {"y": {"date_histogram": {"field": "date_published"}}}}
+    with LiveServer(create_app(Settings(data_dir=corpus.data_dir, max_buckets=5))) as server:
+        response = httpx.post(f"{server.url}/scholarly/aggregate", json=years, timeout=30)
+    assert response.status_code == 400
+    assert "LENS_MIRROR_MAX_BUCKETS" in response.json()["message"]
