@@ -102,6 +102,13 @@ class Settings(BaseSettings):
     max_slop: int = Field(
         100, ge=0, description="Largest phrase slop (\"a b\"~N, match_phrase slop)."
     )
+    max_agg_depth: int = Field(
+        2, ge=0, le=10, description="Levels of sub-aggregations below a top-level aggregation (Lens: two)."
+    )
+    max_buckets: int = Field(
+        10_000, ge=1, le=65_535,
+        description="Most buckets one aggregate request may answer with, all levels together.",
+    )
 
     rate_limit: str | None = Field(
         None,

@@ -38,6 +38,28 @@ def test_golden(product: str, case: dict[str, Any]) -> None:
         assert (err.value.status, err.value.message) == (case["status"], case["message"])
 
 
+def aggregate_cases() -> list[Any]:
+    return [pytest.param(product, case, id=f"{product}:{case['name']}")
+            for product in ("scholarly", "patent")
+            for case in orjson.loads((GOLDEN / f"{product}-aggregate.json").read_bytes())]
+
+
+@pytest.mark.parametrize(("product", "case"), aggregate_cases())
+def test_golden_aggregate(product: str, case: dict[str, Any]) -> None:
+    """Aggregate requests → bodies (regenerate with scripts/update-golden-aggregate), and each 400."""
+    from mirror.query.aggregations import compile_aggregate, parse_aggregate_body
+
+    def compiled() -> dict[str, Any]:
+        return compile_aggregate(parse_aggregate_body(case["request"]), catalogue_for(product))
+
+    if "body" in case:
+        assert compiled() == case["body"]
+    else:
+        with pytest.raises(MirrorError) as err:
+            compiled()
+        assert (err.value.status, err.value.message) == (case["status"], case["message"])
+
+
 def test_golden_covers_every_documented_search_example(reference: Path) -> None:
     names = {c.values[1]["name"] for c in golden_cases()}
     for path in (reference / "request-examples").glob("*.json"):

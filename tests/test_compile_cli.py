@@ -123,3 +123,28 @@ def test_exactly_one_request_source(args: list[str]) -> None:
     code, _, err = run("compile", *args)
     assert code == 2  # a usage error
     assert "give one request" in err
+
+
+def aggregate_cases() -> list[Any]:
+    return [
+        pytest.param(product, case, id=f"{product}:{case['name']}")
+        for product in ("scholarly", "patent")
+        for case in orjson.loads((GOLDEN / f"{product}-aggregate.json").read_bytes())
+        if "aggregations" in case["request"] or "aggs" in case["request"]
+    ]
+
+
+@pytest.mark.parametrize(("product", "case"), aggregate_cases())
+def test_aggregate_requests_print_their_body_or_refusal(product: str, case: dict[str, Any]) -> None:
+    code, out, err = run("compile", "--product", product, "-", stdin=orjson.dumps(case["request"]))
+    if "body" in case:
+        assert (code, orjson.loads(out)) == (0, case["body"])
+    else:
+        assert code == 2 and one_line(case["message"]) in one_line(err)
+
+
+def test_endpoint_option_chooses_the_request_model() -> None:
+    request = orjson.dumps({"query": "malaria"})
+    code, out, err = run("compile", "--endpoint", "aggregate", "-", stdin=request)
+    assert code == 2 and "aggregations" in err  # an aggregate request needs its aggregations
+    assert run("compile", "--endpoint", "search", "-", stdin=request)[0] == 0

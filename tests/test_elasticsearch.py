@@ -52,9 +52,10 @@ def es(engine_url: str, corpus: Corpus) -> Iterator[httpx.Client]:
 def golden_bodies() -> list[Any]:
     out = []
     for product in ("scholarly", "patent"):
-        for case in orjson.loads((ROOT / "tests" / "golden" / f"{product}-search.json").read_bytes()):
-            if "body" in case:
-                out.append(pytest.param(product, case["body"], id=f"{product}:{case['name']}"))
+        for golden in ("search", "aggregate"):
+            for case in orjson.loads((ROOT / "tests" / "golden" / f"{product}-{golden}.json").read_bytes()):
+                if "body" in case:
+                    out.append(pytest.param(product, case["body"], id=f"{product}:{golden}:{case['name']}"))
     return out
 
 

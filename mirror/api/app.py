@@ -17,7 +17,6 @@ from mirror.errors import (
     BadRequest,
     LimitExceeded,
     NotFound,
-    NotYetSupported,
     ServiceUnavailable,
     TooManyRequests,
     Unauthorized,
@@ -29,6 +28,7 @@ from mirror.query.request import comma_list, search_body_from_params
 from mirror.settings import Settings, check_token_setting
 
 from . import pipeline
+from .aggregations import aggregate_request_body, aggregate_response_model
 from .docs import install_docs
 from .errors import JSONResponse, install_error_handlers
 from .middleware import DropTrailingSlash, RequireToken
@@ -89,6 +89,18 @@ async def read_body(request: Request, limit: int) -> bytes:
             raise too_big()
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+async def read_json_body(request: Request, limit: int) -> tuple[bytes, Any]:
+    """The raw body and its JSON (``{}`` when empty); 415 for a body that is not JSON."""
+    content_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    if content_type not in ("application/json", "") and not content_type.endswith("+json"):
+        raise UnsupportedMediaType(f"the body must be JSON (Content-Type: application/json), got {content_type!r}")
+    raw = await read_body(request, limit)
+    try:
+        return raw, (orjson.loads(raw) if raw.strip() else {})
+    except orjson.JSONDecodeError as exc:
+        raise UnsupportedMediaType(f"the body is not valid JSON: {exc}") from None
 
 
 #: Requests (body, or query string of a GET) bigger than this run one at a time (see in_worker).
@@ -194,11 +206,13 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         count_records(request, answer["results"])
         return JSONResponse(answer)
 
-    @app.post("/{product}/aggregate", summary="Aggregations (not yet supported)",
-              responses=errors(BadRequest, NotFound))
-    def aggregate(product: str = PRODUCT) -> None:
+    @app.post("/{product}/aggregate", summary="Aggregations (Lens POST aggregate)",
+              response_model=aggregate_response_model(), openapi_extra=aggregate_request_body(),
+              responses=errors(BadRequest, NotFound, UnsupportedMediaType, ServiceUnavailable))
+    async def aggregate(request: Request, product: str = PRODUCT) -> JSONResponse:
         pipeline.check_product(product)
-        raise NotYetSupported("aggregation")
+        raw, body = await read_json_body(request, settings.max_body_bytes)
+        return JSONResponse(await in_worker(pipeline.aggregate, backend, product, body, limits, size=len(raw)))
 
     @app.get("/schema/{product}", summary="The record schema", response_model=RecordSchema,
              responses=errors(NotFound))

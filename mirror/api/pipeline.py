@@ -9,10 +9,13 @@ from mirror.backends import Backend
 from mirror.backends.source import project
 from mirror.catalogue import catalogue_for
 from mirror.errors import NotFound
+from mirror.query.aggregations import compile_aggregate, count_buckets, parse_aggregate_body, too_many_buckets
 from mirror.query.compile import check_source_paths, compile_base, compile_search
 from mirror.query.families import counted_total, expanded_body, family_field, family_keys, listing_body
 from mirror.query.limits import Limits
 from mirror.query.request import parse_search_body
+
+from .aggregations import shape_aggregations
 
 
 def check_product(product: str) -> str:
@@ -40,6 +43,18 @@ def search(backend: Backend, product: str, request_body: Any, limits: Limits) ->
     else:
         body = compile_search(req, catalogue, limits)
     return shape_search(backend.search(product, body), body)
+
+
+def aggregate(backend: Backend, product: str, request_body: Any, limits: Limits) -> dict[str, Any]:
+    """A Lens aggregate request: the search answer (hits only when ``size`` asks) plus ``aggregations``."""
+    catalogue = catalogue_for(check_product(product))
+    body = compile_aggregate(parse_aggregate_body(request_body), catalogue, limits)
+    answer = backend.search(product, body)
+    aggregations = shape_aggregations(answer.get("aggregations") or {}, body["aggs"])
+    buckets = count_buckets(aggregations)  # histograms' spans are known only now
+    if buckets > limits.max_buckets:
+        raise too_many_buckets(buckets, limits)
+    return {**shape_search(answer, body), "aggregations": aggregations}
 
 
 def get_record(backend: Backend, product: str, lens_id: str, include: list[str] | None,

@@ -44,6 +44,9 @@ class SearchField:
     case_sensitive: bool = False
     exact: bool = False  # also a case-sensitive ``<name>.exact`` keyword sub-field
     aggregatable: bool = False
+    # Identifier lists (cited Lens IDs, family IDs...): Lens counts their distinct values
+    # (cardinality) but does not offer them as terms buckets.
+    count_only: bool = False
     multi_valued: bool = True  # set from the record schema by the catalogue builder
     aliases: tuple[str, ...] = ()
     deprecated: bool = False
@@ -80,6 +83,30 @@ class Resolved:
     @property
     def sortable(self) -> bool:
         return self.field.sortable or (self.variant == "exact" and not self.field.multi_valued)
+
+
+    @property
+    def aggregations(self) -> frozenset[str]:
+        """The aggregation types this name may be used with (Lens's aggregation-fields lists).
+
+        Text aggregates only through its ``.exact`` keyword; numbers take every metric and
+        ``histogram``; dates ``date_histogram``; keywords ``terms`` and ``cardinality``.
+        """
+        f = self.field
+        if not f.aggregatable or self.variant == "unstemmed":
+            return frozenset()
+        return AGGREGATIONS_BY_KIND.get((self.kind, f.count_only), frozenset())
+
+
+#: What each kind of aggregatable field allows, by (kind, count_only).
+NUMBER_AGGREGATIONS = frozenset({"cardinality", "avg", "max", "min", "sum", "histogram"})
+AGGREGATIONS_BY_KIND: dict[tuple[Kind, bool], frozenset[str]] = {
+    (Kind.INTEGER, False): NUMBER_AGGREGATIONS,
+    (Kind.INTEGER, True): NUMBER_AGGREGATIONS,
+    (Kind.DATE, False): frozenset({"date_histogram"}),
+    (Kind.KEYWORD, False): frozenset({"terms", "cardinality"}),
+    (Kind.KEYWORD, True): frozenset({"cardinality"}),
+}
 
 
 class UnknownField(BadRequest, LookupError):
@@ -126,3 +153,7 @@ class Catalogue:
 
     def field(self, name: str) -> SearchField:
         return self.resolve(name).field
+
+    def aggregatable(self, aggregation: str) -> list[str]:
+        """Every search name (aliases included) that ``aggregation`` may use, sorted."""
+        return [n for n, r in sorted(self._by_name.items()) if aggregation in r.aggregations]

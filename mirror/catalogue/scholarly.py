@@ -16,7 +16,7 @@ AFF = "authors.affiliations"
 
 FIELDS: tuple[SearchField, ...] = (
     # General
-    keyword("lens_id", "lens_id", aggregatable=True),
+    keyword("lens_id", "lens_id", aggregatable=True, count_only=True),
     text("title", "title"),
     text("abstract", "abstract"),
     text("full_text", doc="Full text is not part of bulk records; this field finds nothing locally."),
@@ -41,14 +41,14 @@ FIELDS: tuple[SearchField, ...] = (
     text("author.last_name", f"{A}.last_name"),
     integer("author_count", "author_count", aggregatable=True),
     # Citations
-    keyword("reference.lens_id", "references.lens_id", aggregatable=True),
+    keyword("reference.lens_id", "references.lens_id", aggregatable=True, count_only=True),
     integer("reference_count", "references_count", aggregatable=True),
-    keyword("referenced_by", "scholarly_citations", aggregatable=True),
+    keyword("referenced_by", "scholarly_citations", aggregatable=True, count_only=True),
     integer(
         "referenced_by_count", "scholarly_citations_count", aggregatable=True, aliases=("scholarly_citation_count",)
     ),
     keyword(
-        "patent_citation.lens_id", "patent_citations.lens_id", deprecated=True, aggregatable=True,
+        "patent_citation.lens_id", "patent_citations.lens_id", deprecated=True, aggregatable=True, count_only=True,
         aliases=("referenced_by_patent.lens_id",),
     ),
     integer(
@@ -72,16 +72,16 @@ FIELDS: tuple[SearchField, ...] = (
     # Subject matter
     keyword("field_of_study", "fields_of_study", aggregatable=True),
     text("source.asjc_subject", "source.asjc_subjects", exact=True, aggregatable=True),
-    keyword("keyword", "keywords", case_sensitive=True, aggregatable=True),
+    keyword("keyword", "keywords", case_sensitive=True, aggregatable=True, count_only=True),
     keyword("chemical.mesh_ui", "chemicals.mesh_id", case_sensitive=True),
     keyword("chemical.registry_number", "chemicals.registry_number"),
-    text("chemical.substance_name", "chemicals.substance_name", exact=True, aggregatable=True),
+    text("chemical.substance_name", "chemicals.substance_name", exact=True, aggregatable=True, count_only=True),
     keyword("mesh_term.mesh_heading", "mesh_terms.mesh_heading", case_sensitive=True, aggregatable=True),
     keyword("mesh_term.mesh_ui", "mesh_terms.mesh_id", case_sensitive=True),
     # Institutions
     text("author.affiliation.name", f"{AFF}.name", exact=True, aggregatable=True),
     text("author.affiliation.name_original", f"{AFF}.name_original"),
-    keyword("author.affiliation.grid_id", f"{AFF}.grid_id", aggregatable=True),
+    keyword("author.affiliation.grid_id", f"{AFF}.grid_id", aggregatable=True, count_only=True),
     keyword("author.affiliation.ror_id", f"{AFF}.ids[type=ror].value", case_sensitive=True),
     keyword(
         "author.affiliation.ror_id_lineage", f"{AFF}.ids[type=ror].value", case_sensitive=True,

@@ -1,4 +1,4 @@
-"""``lens-mirror compile``: the Elasticsearch body a Lens search request compiles to.
+"""``lens-mirror compile``: the Elasticsearch body a Lens search (or aggregate) request compiles to.
 
 The same pure stages the API runs before it calls a backend (parse → compile, with
 the same limits from the same settings), so what this prints is exactly what a
@@ -15,6 +15,7 @@ import typer
 
 from mirror.catalogue import catalogue_for
 from mirror.errors import BadRequest
+from mirror.query.aggregations import compile_aggregate, parse_aggregate_body
 from mirror.query.compile import compile_search
 from mirror.query.limits import Limits
 from mirror.query.request import parse_search_body
@@ -40,9 +41,18 @@ def read_request(source: str) -> Any:
         raise RequestRefused(f"{name}: line {exc.lineno}, column {exc.colno}: not valid JSON: {exc.msg}") from None
 
 
-def compile_request(product: str, request: Any, limits: Limits) -> dict[str, Any]:
+def compile_request(product: str, request: Any, limits: Limits, endpoint: str = "search") -> dict[str, Any]:
     """The engine body for ``request``; what the API refuses raises its BadRequest (the same message)."""
+    if endpoint == "aggregate":
+        return compile_aggregate(parse_aggregate_body(request), catalogue_for(product), limits)
     return compile_search(parse_search_body(request), catalogue_for(product), limits)
+
+
+def endpoint_of(request: Any, endpoint: str | None) -> str:
+    """``--endpoint`` as given, else ``aggregate`` for a request that has aggregations."""
+    if endpoint:
+        return endpoint
+    return "aggregate" if isinstance(request, dict) and ("aggregations" in request or "aggs" in request) else "search"
 
 
 def register(app: typer.Typer) -> None:
@@ -61,6 +71,11 @@ def register(app: typer.Typer) -> None:
         max_terms: Annotated[Optional[int], setting_option("max_terms")] = None,
         max_source_paths: Annotated[Optional[int], setting_option("max_source_paths")] = None,
         max_slop: Annotated[Optional[int], setting_option("max_slop")] = None,
+        endpoint: Annotated[Optional[str], typer.Option(
+            help="search or aggregate (POST /{product}/aggregate); default: aggregate when the request "
+                 "has aggregations (or aggs), else search.")] = None,
+        max_agg_depth: Annotated[Optional[int], setting_option("max_agg_depth")] = None,
+        max_buckets: Annotated[Optional[int], setting_option("max_buckets")] = None,
     ) -> None:
         """Print the Elasticsearch body a Lens search request compiles to (what the API sends the engine).
 
@@ -71,10 +86,13 @@ def register(app: typer.Typer) -> None:
         settings = load_settings(
             max_query_length=max_query_length, max_pattern_length=max_pattern_length,
             max_nesting_depth=max_nesting_depth, max_clauses=max_clauses, max_terms=max_terms,
-            max_source_paths=max_source_paths, max_slop=max_slop,
+            max_source_paths=max_source_paths, max_slop=max_slop, max_agg_depth=max_agg_depth,
+            max_buckets=max_buckets,
         )
+        if endpoint not in (None, "search", "aggregate"):
+            raise BadUsage(f"--endpoint must be search or aggregate, got {endpoint!r}")
         request = {"query": query} if query is not None else read_request(str(source))
-        body = compile_request(product.value, request, Limits.from_settings(settings))
+        body = compile_request(product.value, request, Limits.from_settings(settings), endpoint_of(request, endpoint))
         out = typer.get_binary_stream("stdout")
         out.write(orjson.dumps(body, option=orjson.OPT_INDENT_2) + b"\n")
         out.flush()

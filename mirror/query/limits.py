@@ -28,6 +28,8 @@ class Limits:
     max_terms: int = _default("max_terms")
     max_source_paths: int = _default("max_source_paths")
     max_slop: int = _default("max_slop")
+    max_agg_depth: int = _default("max_agg_depth")
+    max_buckets: int = _default("max_buckets")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Limits":

@@ -121,9 +121,9 @@ def field_specs(catalogue: Catalogue) -> dict[str, FieldSpec]:
     resolved = [catalogue.resolve(n) for n in catalogue.names]
     sortable = {r.index_name for r in resolved if r.sortable}
     # Columnar (fast) keyword storage costs indexing time for every value of long lists
-    # (references, affiliations); only sorting needs it today. Aggregations will add
-    # their columns, and the schema signature then asks for a rebuild.
-    columnar = sortable
+    # (references, affiliations): only sorting and terms buckets get it. The identifier
+    # lists Lens only counts (cardinality) are counted from the term dictionary instead.
+    columnar = sortable | {r.index_name for r in resolved if "terms" in r.aggregations}
     specs: dict[str, FieldSpec] = {}
     for path, body in flatten_mapping(definition["mappings"]["properties"]).items():
         keyword = body["type"] == "keyword"

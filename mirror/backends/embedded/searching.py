@@ -18,7 +18,9 @@ import tantivy
 
 from mirror.backends.source import project
 from mirror.errors import ServiceUnavailable
+from mirror.query.families import FAMILY_AGGREGATION
 
+from .aggregating import AggregationRunner
 from .fields import ID, LENS_KEY, SOURCE, FieldSpec
 from .queries import QueryTranslator
 
@@ -95,9 +97,12 @@ class SearchRunner:
                 "hits": [self._hit(h, keys, source) for h in page],
             }
         }
-        if body.get("aggs"):  # expand_by's listing of family keys (families.py)
+        aggs = body.get("aggs")
+        if aggs and set(aggs) == {FAMILY_AGGREGATION}:  # group_by's count, expand_by's listing
             result["aggregations"] = families.aggregate(
-                body["aggs"], families.column_reader(self, query, None if min_score is None else float(min_score)))
+                aggs, families.column_reader(self, query, None if min_score is None else float(min_score)))
+        elif aggs:
+            result["aggregations"] = AggregationRunner(self.searcher, self.translator, self.specs).run(query, aggs)
         return result
 
     # -- candidate windows -------------------------------------------------------

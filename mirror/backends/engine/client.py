@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import httpx
 import orjson
 
-from mirror.errors import MirrorError, ServiceUnavailable
+from mirror.errors import LimitExceeded, MirrorError, ServiceUnavailable
 
 from .serial import elasticsearch_serializers, opensearch_serializer
 
@@ -43,6 +43,24 @@ class IndexMissing(EngineError):
 class EngineBusy(EngineError):
     """The engine could not take the request now (HTTP 429 or 503, or it could not be reached):
     the same request may succeed later (the bulk writer retries it with backoff)."""
+
+
+class TooManyBuckets(LimitExceeded, EngineError):
+    """The engine refused to make that many aggregation buckets (its ``search.max_buckets``):
+    the request's size, not the engine's health, so a 400 as the embedded backend answers it."""
+
+
+def _error_types(error: Any) -> set[str]:
+    """Every ``type`` in an engine error body: the error, its root causes and its caused_by chain."""
+    found: set[str] = set()
+    stack = [error.get("error", error)] if isinstance(error, dict) else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            found.add(str(node.get("type", "")))
+            stack.extend(node.get("root_cause") or [])
+            stack.append(node.get("caused_by"))
+    return found
 
 
 #: Statuses that mean "too busy now, try again": the bulk writer backs off and resends.
@@ -159,6 +177,9 @@ def _engine_error(info: EngineInfo, doing: str, status: int | None, body: Any, i
     if status == 404 and "index_not_found" in reason:
         return IndexMissing(f"{info} has no index {index!r}; load one with "
                             f"'lens-mirror index --backend elasticsearch' first", status)
+    if "too_many_buckets_exception" in _error_types(body):
+        return TooManyBuckets(f"an aggregation would make too many buckets ({info} refused: {reason}); "
+                              "narrow the query or widen the interval", status)
     code = f"HTTP {status}" if status else "an error"
     if status in RETRY_STATUSES:
         return EngineBusy(f"{info} answered {doing} on {index!r} with {code}: {reason}", status)
