@@ -69,6 +69,12 @@ class UnsupportedMediaType(MirrorError):
     status, title = 415, "Unsupported Media Type"
 
 
+class TooManyRequests(MirrorError):
+    """A bounded server resource is full (e.g. open scrolls): a 429; the message says which and what to do."""
+
+    status, title = 429, "Too Many Requests"
+
+
 class ServiceUnavailable(MirrorError):
     """The index or engine cannot answer (missing, broken, unreachable): never the client's fault."""
 

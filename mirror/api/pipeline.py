@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mirror import PRODUCTS
 from mirror.backends import Backend
@@ -12,6 +12,9 @@ from mirror.errors import NotFound
 from mirror.query.compile import check_source_paths, compile_search
 from mirror.query.limits import Limits
 from mirror.query.request import parse_search_body
+
+if TYPE_CHECKING:
+    from .scroll import Scrolls
 
 
 def check_product(product: str) -> str:
@@ -29,9 +32,16 @@ def shape_search(es_response: dict[str, Any], body: dict[str, Any]) -> dict[str,
     return {"total": hits["total"]["value"], "max_score": max_score or 0, "results": len(data), "data": data}
 
 
-def search(backend: Backend, product: str, request_body: Any, limits: Limits) -> dict[str, Any]:
+def search(backend: Backend, product: str, request_body: Any, limits: Limits,
+           scrolls: Scrolls | None = None) -> dict[str, Any] | None:
+    """The Lens answer to a search; None means 204 (a scroll that has nothing left)."""
     catalogue = catalogue_for(check_product(product))
-    body = compile_search(parse_search_body(request_body), catalogue, limits)
+    req = parse_search_body(request_body)
+    if scrolls is not None and req.scroll_id is not None:
+        return scrolls.follow(product, req, limits)
+    body = compile_search(req, catalogue, limits)
+    if scrolls is not None and req.scroll is not None:
+        return scrolls.start(product, req, body)
     return shape_search(backend.search(product, body), body)
 
 
