@@ -282,6 +282,24 @@ def test_bad_scroll_requests_are_400s_naming_the_problem(backend_api: httpx.Clie
     assert words in response.json()["message"]
 
 
+def test_the_include_fast_path_projects_as_the_general_one(corpus: Corpus) -> None:
+    # scroll exports project every record; plain include lists take a faster path than
+    # the pattern matcher, and must give byte-identical records
+    import random
+
+    from mirror.backends.source import _filter, project
+    from mirror.catalogue import record_paths
+
+    rnd = random.Random(5)
+    for product in ("scholarly", "patent"):
+        paths = sorted(record_paths(product))
+        for _ in range(200):
+            includes = rnd.sample(paths, rnd.randint(1, 6))
+            for record in rnd.sample(corpus.records[product], 10):
+                assert orjson.dumps(project(record, includes, None)) == orjson.dumps(
+                    _filter(record, "", includes, [])), includes
+
+
 @pytest.mark.parametrize(("text", "seconds"), [("1m", 60), ("30s", 30), ("5m", 300), ("250ms", 0.25), ("1h", 3600)])
 def test_scroll_durations(text: str, seconds: float) -> None:
     assert parse_duration(text) == seconds
