@@ -396,6 +396,7 @@ def _cleanup(
                 store.remove(product, old.version)
             except VersionInUse as exc:  # a scroll started before the switch: the next sync removes it
                 say(f"{exc.message}; it is removed by a later sync")
+                keep.add(old.version)
                 continue
         shutil.rmtree(chunks_dir(data_dir, product, old.version), ignore_errors=True)
         shutil.rmtree(downloads_dir(data_dir) / product / old.version, ignore_errors=True)

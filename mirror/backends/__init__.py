@@ -136,9 +136,9 @@ class EmbeddedBackend:
     def open_snapshot(self, product: str, keep_alive: float) -> Snapshot:
         from .embedded.snapshots import open_snapshot
 
-        index = self._required(product)
+        self._required(product)  # opens (or switches to) what CURRENT names
         with self._lock:
-            version = next(v for v, i in [self._open[product]] if i is index)
+            version, index = self._open[product]  # one consistent pair, even if a switch just happened
         return open_snapshot(index, product, version, self.leases, keep_alive)
 
     def search_snapshot(self, snapshot: Snapshot, body: dict[str, Any], keep_alive: float) -> dict[str, Any]:

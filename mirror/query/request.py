@@ -32,9 +32,9 @@ class SearchRequest(BaseModel):
     regex: bool = False
     min_score: float | None = None
     language: str | None = None
-    # Accepted so that they get a precise "not supported yet" answer, not "unknown key".
-    scroll: str | None = None
+    scroll: str | None = None  # cursor paging (mirror.query.scroll, mirror.api.scroll)
     scroll_id: str | None = None
+    # Accepted so that they get a precise "not supported yet" answer, not "unknown key".
     group_by: str | None = None
     expand_by: str | None = None
     token: str | None = None  # some clients put the token in the body; it is ignored here
