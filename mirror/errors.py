@@ -69,12 +69,6 @@ class UnsupportedMediaType(MirrorError):
     status, title = 415, "Unsupported Media Type"
 
 
-class TooManyRequests(MirrorError):
-    """A bounded server resource is full (e.g. open scrolls): a 429; the message says which and what to do."""
-
-    status, title = 429, "Too Many Requests"
-
-
 class ServiceUnavailable(MirrorError):
     """The index or engine cannot answer (missing, broken, unreachable): never the client's fault."""
 
@@ -86,3 +80,9 @@ class NotYetSupported(BadRequest):
 
     def __init__(self, feature: str) -> None:
         super().__init__(f"{feature} is not supported by lens-mirror yet")
+
+
+class TooManyRequests(MirrorError):
+    """Over a bound that waiting lifts: a rate limit, or too many open scrolls (the message says which)."""
+
+    status, title = 429, "Too Many Requests"

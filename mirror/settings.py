@@ -10,6 +10,7 @@ from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from mirror.errors import MirrorError
+from mirror.plans import parse_rate_limit
 
 MIN_HEAP_PER_THREAD = 15_000_000  # tantivy's floor for one indexing thread's memory
 
@@ -107,6 +108,18 @@ class Settings(BaseSettings):
     max_slop: int = Field(
         100, ge=0, description="Largest phrase slop (\"a b\"~N, match_phrase slop)."
     )
+
+    rate_limit: str | None = Field(
+        None,
+        description="Emulate Lens plan limits, e.g. '10/minute,5000/month,100000 records/month,1000/request' "
+        "(answered with 429 and the retry-after headers); unset: no limit.",
+    )
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _readable_rate_limit(cls, value: str | None) -> str | None:
+        parse_rate_limit(value)  # refuse a bad value at start, naming the setting
+        return value
 
     @field_validator("token")
     @classmethod

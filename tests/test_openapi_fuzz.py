@@ -27,6 +27,7 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 OPERATIONS = [
     ("GET", "/"), ("POST", "/{product}/search"), ("GET", "/{product}/search"), ("POST", "/{product}/aggregate"),
     ("GET", "/schema/{product}"), ("GET", "/{product}/{lens_id}"),
+    ("GET", "/subscriptions/{subscription}/usage"), ("GET", "/scholarly/usage"),
 ]
 
 

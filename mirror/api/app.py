@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from typing import Any, Callable
-from urllib.parse import urlencode
 
 import anyio
 import orjson
 from fastapi import FastAPI, Query, Request
 from fastapi import Path as PathParam
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
+from starlette.convertors import CONVERTOR_TYPES, Convertor
 
 from mirror import PRODUCTS, __version__
 from mirror.backends import Backend, open_backend
@@ -25,13 +24,15 @@ from mirror.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
+from mirror.plans import parse_rate_limit
 from mirror.query.limits import Limits
 from mirror.query.request import comma_list, search_body_from_params
 from mirror.settings import Settings, check_token_setting
 
 from . import pipeline
+from .docs import install_docs
 from .errors import JSONResponse, install_error_handlers
-from .middleware import DropTrailingSlash, RequireToken, token_matches
+from .middleware import DropTrailingSlash, RequireToken
 from .models import (
     PRODUCT_SCHEMA,
     MirrorInfo,
@@ -41,14 +42,29 @@ from .models import (
     error_responses,
     search_request_schema,
 )
+from .ratelimit import HEADERS, Meter, RateLimits, count_records
 from .scroll import Scrolls
+from .usage import usage_router
 
 # A plain string, so that an unknown product reaches check_product (a Lens 404), not
 # FastAPI's validation (a 400); the enum tells clients and fuzzers the two that exist.
 PRODUCT = PathParam(..., description="scholarly or patent", json_schema_extra=PRODUCT_SCHEMA)
 
+LENS_ID_PATTERN = r"[0-9]{3}-[0-9]{3}-[0-9]{3}-[0-9]{3}-[0-9]{2}[0-9X]"
 LENS_ID = PathParam(..., description="A Lens ID, e.g. 031-156-664-516-153",
-                    json_schema_extra={"pattern": r"^[0-9]{3}-[0-9]{3}-[0-9]{3}-[0-9]{3}-[0-9]{2}[0-9X]$"})
+                    json_schema_extra={"pattern": f"^{LENS_ID_PATTERN}$"})
+
+
+class LensIdConvertor(Convertor[str]):
+    """``{lens_id:lens_id}`` matches Lens-ID-shaped path segments only."""
+
+    regex = LENS_ID_PATTERN
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
 
 SEARCH_BODY = {
     "requestBody": {
@@ -64,7 +80,9 @@ SCROLL_DONE: dict[int | str, dict[str, Any]] = {
     204: {"description": "The scroll has nothing left; its scroll_id is released"}}
 
 
-def search_answer(answer: dict[str, Any] | None) -> Response:
+def search_answer(request: Request, answer: dict[str, Any] | None) -> Response:
+    """A search's answer, its records counted for the rate limits; None is a finished scroll's 204."""
+    count_records(request, 0 if answer is None else answer["results"])
     return Response(status_code=204) if answer is None else JSONResponse(answer)
 
 
@@ -115,8 +133,11 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
                 return await anyio.to_thread.run_sync(function, *args, limiter=workers)
         return await anyio.to_thread.run_sync(function, *args, limiter=workers)
 
+    plan = parse_rate_limit(settings.rate_limit)
+    always = ((Unauthorized,) if token else ()) + ((TooManyRequests,) if plan.limited else ())
+
     def errors(*kinds: type[Any]) -> dict[int | str, dict[str, Any]]:
-        return error_responses(*(kinds + ((Unauthorized,) if token else ())))
+        return error_responses(*kinds, *always)
 
     app = FastAPI(
         title="lens-mirror",
@@ -130,24 +151,15 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     )
     app.state.backend = backend
     app.state.scrolls = scrolls
+    app.state.meter = meter = Meter(plan)
     install_error_handlers(app)
     if token:
         app.add_middleware(RequireToken, token=token)
+    # Around the token check, so that a 401 carries the rate-limit headers too.
+    app.add_middleware(RateLimits, meter=meter, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(DropTrailingSlash)  # outermost: the token check sees the path as routed
-
-    def openapi_url(request: Request) -> str:
-        # A browser opening /docs?token=T must fetch the schema with the same token.
-        offered = request.query_params.get("token")
-        query = "?" + urlencode({"token": offered}) if token and offered and token_matches(offered, token) else ""
-        return f"{app.openapi_url}{query}"
-
-    @app.get("/docs", include_in_schema=False)
-    def swagger_ui(request: Request) -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url=openapi_url(request), title=f"{app.title} - Swagger UI")
-
-    @app.get("/redoc", include_in_schema=False)
-    def redoc(request: Request) -> HTMLResponse:
-        return get_redoc_html(openapi_url=openapi_url(request), title=f"{app.title} - ReDoc")
+    install_docs(app, token)
+    CONVERTOR_TYPES.setdefault("lens_id", LensIdConvertor())  # starlette's registry; the same one every time
 
     @app.get("/", summary="What this mirror serves", response_model=MirrorInfo, response_model_exclude_unset=True,
              responses=errors(ServiceUnavailable))
@@ -175,8 +187,8 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
             body = orjson.loads(raw) if raw.strip() else {}
         except orjson.JSONDecodeError as exc:
             raise UnsupportedMediaType(f"the body is not valid JSON: {exc}") from None
-        return search_answer(await in_worker(pipeline.search, backend, product, body, limits, scrolls,
-                                             size=len(raw)))
+        answer = await in_worker(pipeline.search, backend, product, body, limits, scrolls, size=len(raw))
+        return search_answer(request, answer)
 
     @app.get("/{product}/search", summary="Search with URL parameters (Lens GET search)",
              response_model=SearchResponse,
@@ -195,9 +207,9 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         # every parameter given, so an unknown one is rejected by name like a POST body key.
         pipeline.check_product(product)
         params = {k: v for k, v in request.query_params.items() if k != "token"}
-        return search_answer(await in_worker(
-            pipeline.search, backend, product, search_body_from_params(params), limits, scrolls,
-            size=len(request.scope.get("query_string", b""))))
+        answer = await in_worker(pipeline.search, backend, product, search_body_from_params(params), limits,
+                                 scrolls, size=len(request.scope.get("query_string", b"")))
+        return search_answer(request, answer)
 
     @app.post("/{product}/aggregate", summary="Aggregations (not yet supported)",
               responses=errors(BadRequest, NotFound))
@@ -210,17 +222,28 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     def schema(product: str = PRODUCT) -> dict[str, Any]:
         return packaged_schema(pipeline.check_product(product))
 
-    @app.get("/{product}/{lens_id}", summary="One record by Lens ID", response_model=Record,
+    app.include_router(usage_router(meter, errors(NotFound)))
+
+    # Only a Lens-ID-shaped segment is a record lookup: /scholarly/usage, /patent/anything
+    # are "no such endpoint", never a search for a record called "usage".
+    @app.get("/{product}/{lens_id:lens_id}", summary="One record by Lens ID", response_model=Record,
              responses=errors(BadRequest, NotFound, ServiceUnavailable))
     async def get_record(
-        product: str = PRODUCT, lens_id: str = LENS_ID,
+        request: Request, product: str = PRODUCT, lens_id: str = LENS_ID,
         include: str | None = Query(None), exclude: str | None = Query(None),
     ) -> JSONResponse:
-        return JSONResponse(await in_worker(
-            pipeline.get_record, backend, product, lens_id, comma_list(include), comma_list(exclude), limits))
+        record = await in_worker(
+            pipeline.get_record, backend, product, lens_id, comma_list(include), comma_list(exclude), limits)
+        count_records(request, 1)
+        return JSONResponse(record)
 
     app.openapi = lambda: openapi_document(app, bool(token))  # type: ignore[method-assign]
     return app
+
+
+#: Every answer carries Lens's rate-limit headers (mirror/api/ratelimit.py).
+RATE_LIMIT_HEADERS = {name: {"schema": {"type": "string"}, "description": "Lens rate-limit state"}
+                      for name in HEADERS}
 
 
 def openapi_document(app: FastAPI, token_required: bool) -> dict[str, Any]:
@@ -242,6 +265,8 @@ def openapi_document(app: FastAPI, token_required: bool) -> dict[str, Any]:
     for operations in document["paths"].values():
         for operation in operations.values():
             operation.get("responses", {}).pop("422", None)
+            for response in operation.get("responses", {}).values():
+                response["headers"] = RATE_LIMIT_HEADERS
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
     if token_required:

@@ -74,7 +74,8 @@ _WHEN: dict[type[MirrorError], str] = {
     NotFound: "Unknown product or record",
     UnsupportedMediaType: "The body is not JSON",
     ServiceUnavailable: "The index or engine cannot answer",
-    TooManyRequests: "Too many scrolls are open (LENS_MIRROR_SCROLL_MAX_OPEN)",
+    TooManyRequests: "Over a limit of the emulated Lens plan (LENS_MIRROR_RATE_LIMIT; see the retry-after "
+                     "headers), or too many open scrolls (LENS_MIRROR_SCROLL_MAX_OPEN)",
 }
 
 

@@ -9,7 +9,8 @@ from mirror.backends import Backend
 from mirror.backends.source import project
 from mirror.catalogue import catalogue_for
 from mirror.errors import NotFound
-from mirror.query.compile import check_source_paths, compile_search
+from mirror.query.compile import check_source_paths, compile_base, compile_search
+from mirror.query.families import counted_total, expanded_body, family_field, family_keys, listing_body
 from mirror.query.limits import Limits
 from mirror.query.request import parse_search_body
 
@@ -29,7 +30,7 @@ def shape_search(es_response: dict[str, Any], body: dict[str, Any]) -> dict[str,
     by_relevance = bool(body.get("sort")) and "_score" in body["sort"][0]
     max_score = hits.get("max_score") if by_relevance and body.get("size") else None
     data = [h["_source"] for h in hits["hits"]]
-    return {"total": hits["total"]["value"], "max_score": max_score or 0, "results": len(data), "data": data}
+    return {"total": counted_total(es_response, body), "max_score": max_score or 0, "results": len(data), "data": data}
 
 
 def search(backend: Backend, product: str, request_body: Any, limits: Limits,
@@ -39,7 +40,12 @@ def search(backend: Backend, product: str, request_body: Any, limits: Limits,
     req = parse_search_body(request_body)
     if scrolls is not None and req.scroll_id is not None:
         return scrolls.follow(product, req, limits)
-    body = compile_search(req, catalogue, limits)
+    if req.expand_by is not None:  # two bodies: the matches' families, then all their members
+        base, field = compile_base(req, catalogue, limits), family_field(req.expand_by, catalogue)
+        keys = family_keys(backend.search(product, listing_body(base, field)), req.expand_by)
+        body = expanded_body(base, field, keys)
+    else:
+        body = compile_search(req, catalogue, limits)
     if scrolls is not None and req.scroll is not None:
         return scrolls.start(product, req, body)
     return shape_search(backend.search(product, body), body)

@@ -40,6 +40,9 @@ def _family(kind: str, path: str) -> tuple[SearchField, ...]:
         keyword(f"{f}.member.lens_id", f"{m}.lens_id", aggregatable=True),
         integer(f"{f}.size", f"{path}.size", aggregatable=True),
         keyword(f"{f}.id", f"{path}.family_id", aggregatable=True),
+        # Not a Lens field: the key group_by/expand_by collapse on (see derive.family_key).
+        derived(f"{f}.key", Kind.INTEGER, d.family_key(path), multi_valued=False,
+                doc=f"lens-mirror's {kind} family key: the number of the smallest Lens ID among the members."),
     )
 
 

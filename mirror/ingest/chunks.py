@@ -25,13 +25,14 @@ import hashlib
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import zstandard
+
+from .errors import naming_path
 
 CHUNK_RE = re.compile(r"^blk-(\d{6,})\.jsonl\.zst(\.tmp)?$")
 FRAME_BYTES = 4 << 20
@@ -165,12 +166,12 @@ class ChunkWriter:
 
     def emit(self, compressed: bytes) -> None:
         self._sha.update(compressed)
-        with self._naming_the_file():
+        with naming_path(self.tmp):
             self._fh.write(compressed)
         self.compressed_bytes += len(compressed)
 
     def complete(self) -> None:
-        with self._naming_the_file():
+        with naming_path(self.tmp):
             self._fh.flush()
             os.fsync(self._fh.fileno())
             self._fh.close()
@@ -186,13 +187,3 @@ class ChunkWriter:
             pass  # buffered bytes that could not be written: the file goes anyway
         finally:
             self.tmp.unlink(missing_ok=True)
-
-    @contextmanager
-    def _naming_the_file(self) -> Iterator[None]:
-        # A write or fsync error on an open file carries no name; the user needs one.
-        try:
-            yield
-        except OSError as exc:
-            if exc.filename is None:
-                raise OSError(exc.errno, exc.strerror or str(exc), str(self.tmp)) from exc
-            raise

@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 from mirror.errors import MirrorError
+
+
+@contextmanager
+def naming_path(path: Path | str) -> Iterator[None]:
+    """Give an ``OSError`` raised inside the block the file's name if it has none.
+
+    A write or fsync error on an open file carries no name; the user needs one.
+    """
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None:
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+        raise
 
 
 class InputError(MirrorError):

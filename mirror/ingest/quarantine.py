@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
 import orjson
+
+from .errors import naming_path
 
 
 class Quarantine:
@@ -45,14 +45,14 @@ class Quarantine:
         data = orjson.dumps(entry) + b"\n"
         if self._fh is None:  # lazily: no empty file for clean input
             self._fh = open(self.path, "ab")  # noqa: SIM115 - closed in close()
-        with self._naming_the_file():
+        with naming_path(self.path):
             self._fh.write(data)
         self.size += len(data)
 
     def sync(self) -> None:
         """Make what was written durable (before a manifest that counts it is saved)."""
         if self._fh is not None:
-            with self._naming_the_file():
+            with naming_path(self.path):
                 self._fh.flush()
                 os.fsync(self._fh.fileno())
 
@@ -60,7 +60,7 @@ class Quarantine:
         if self._fh is not None:
             fh, self._fh = self._fh, None
             try:
-                with self._naming_the_file():
+                with naming_path(self.path):
                     fh.flush()
                     os.fsync(fh.fileno())
             finally:
@@ -68,12 +68,3 @@ class Quarantine:
                     fh.close()
                 except OSError:
                     pass  # what could not be flushed is cut back on resume anyway
-
-    @contextmanager
-    def _naming_the_file(self) -> Iterator[None]:
-        try:
-            yield
-        except OSError as exc:
-            if exc.filename is None:
-                raise OSError(exc.errno, exc.strerror or str(exc), str(self.path)) from exc
-            raise

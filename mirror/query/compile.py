@@ -9,6 +9,7 @@ from mirror.catalogue import Catalogue, record_paths
 from mirror.errors import BadRequest, NotYetSupported, excerpt
 
 from .dsl import DslCompiler
+from .families import check_family_options, family_field, group_body, listing_body
 from .limits import Budget, Limits
 from .names import Names
 from .querystring import QueryStringCompiler
@@ -22,16 +23,12 @@ TIE_BREAKER = "lens_id"  # always the last sort key, so pages never skip or repe
 def check_request(req: SearchRequest, catalogue: Catalogue) -> None:
     """Limits and not-yet-supported features, before any compiling."""
     product = catalogue.product
+    check_family_options(req, product)  # first: group_by with scroll is refused as such
     if req.scroll_id is not None:
         raise BadRequest("scroll_id continues a scroll: send it to the search endpoint (it compiles to no body)")
     if req.scroll is not None:
         parse_duration(req.scroll)
         check_first_page(req)
-    for option in ("group_by", "expand_by"):
-        if getattr(req, option) is not None:
-            if product != "patent":
-                raise BadRequest(f"{option} is only available for patent search")
-            raise NotYetSupported(f"{option} (patent families)")
     if req.language is not None:
         if product != "patent":
             raise BadRequest("language is only available for patent search")
@@ -101,7 +98,17 @@ def check_source_paths(paths: list[str] | None, what: str, product: str,
 
 
 def compile_search(req: SearchRequest, catalogue: Catalogue, limits: Limits | None = None) -> dict[str, Any]:
-    """The one Elasticsearch request body for a Lens search request."""
+    """The one Elasticsearch request body for a Lens search request (expand_by: the first of its two)."""
+    body = compile_base(req, catalogue, limits)
+    if req.group_by is not None:
+        return group_body(body, family_field(req.group_by, catalogue))
+    if req.expand_by is not None:
+        return listing_body(body, family_field(req.expand_by, catalogue))
+    return body
+
+
+def compile_base(req: SearchRequest, catalogue: Catalogue, limits: Limits | None = None) -> dict[str, Any]:
+    """The search body without the family options (``mirror.query.families`` adds those)."""
     limits = limits or Limits()
     check_request(req, catalogue)
     names = Names(catalogue, stemming=req.stemming)

@@ -34,7 +34,7 @@ class SearchRequest(BaseModel):
     language: str | None = None
     scroll: str | None = None  # cursor paging (mirror.query.scroll, mirror.api.scroll)
     scroll_id: str | None = None
-    # Accepted so that they get a precise "not supported yet" answer, not "unknown key".
+    # Patent families (SIMPLE_FAMILY | EXTENDED_FAMILY): checked and compiled by families.py.
     group_by: str | None = None
     expand_by: str | None = None
     token: str | None = None  # some clients put the token in the body; it is ignored here

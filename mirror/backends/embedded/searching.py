@@ -63,6 +63,10 @@ class SearchRunner:
         self.tie_breaker = tie_breaker  # the index name of lens_id; sorted through _lens_key
 
     def run(self, body: dict[str, Any]) -> dict[str, Any]:
+        from . import families  # it builds on this module
+
+        if "collapse" in body:  # group_by: one hit per family
+            return families.run_collapsed(self, body)
         query = self.translator.translate(body.get("query") or {"match_all": {}})
         size, offset = int(body.get("size", 10)), int(body.get("from", 0))
         keys = self.sort_keys(body)
@@ -83,13 +87,17 @@ class SearchRunner:
         if keys[0][0] == SCORE and size and hits:
             max_score = max(h.score or 0.0 for h in hits)
         source = body.get("_source") or {}
-        return {
+        result: dict[str, Any] = {
             "hits": {
                 "total": {"value": total, "relation": "eq"},
                 "max_score": max_score,
                 "hits": [self._hit(h, keys, source) for h in page],
             }
         }
+        if body.get("aggs"):  # expand_by's listing of family keys (families.py)
+            result["aggregations"] = families.aggregate(
+                body["aggs"], families.column_reader(self, query, None if min_score is None else float(min_score)))
+        return result
 
     @staticmethod
     def sort_keys(body: dict[str, Any]) -> list[tuple[str, str]]:
