@@ -113,7 +113,8 @@ def send(base_url: str, item: dict[str, Any], **body_changes: Any) -> httpx.Resp
     request = as_postman_sends(item, base_url)
     if body_changes:
         body = {**orjson.loads(request.content), **body_changes}
-        request = httpx.Request(request.method, request.url, headers=request.headers, json=body)
+        headers = {k: v for k, v in request.headers.items() if k.lower() != "content-length"}  # a new body
+        request = httpx.Request(request.method, request.url, headers=headers, json=body)
     with httpx.Client(timeout=60) as client:
         return client.send(request)
 
