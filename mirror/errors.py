@@ -83,6 +83,6 @@ class NotYetSupported(BadRequest):
 
 
 class TooManyRequests(MirrorError):
-    """Over a bound that waiting lifts: a rate limit, or too many open contexts."""
+    """Over a bound that waiting lifts: a rate limit, or too many open scrolls (the message says which)."""
 
     status, title = 429, "Too Many Requests"

@@ -77,6 +77,15 @@ class Settings(BaseSettings):
     # a turn instead keeps memory flat and a cheap request's wait short.
     search_threads: int = Field(4, ge=1, le=64, description="Searches the API runs at once; more wait their turn.")
 
+    # -- scrolls: each holds a snapshot (an old index version's files, an engine point in time)
+    # until it ends or expires; Elasticsearch's own defaults are 500 open scroll contexts.
+    scroll_max_open: int = Field(
+        500, ge=1, description="Scrolls open at once; past it a new scroll is a 429 until some finish or expire."
+    )
+    scroll_max_lifetime: float = Field(
+        3600.0, gt=0, description="Longest life a scroll may ask for (its 'scroll' value), in seconds."
+    )
+
     # -- request limits: each breach is a 400 naming the setting (Elasticsearch's defaults as a guide)
     max_body_bytes: int = Field(
         1_000_000, ge=1_000, description="Largest request body accepted, in bytes."

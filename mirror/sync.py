@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 from mirror.backends.loading import load_chunks
-from mirror.backends.writing import IndexStore, open_store
+from mirror.backends.writing import IndexStore, VersionInUse, open_store
 from mirror.bulk.client import BulkClient, Release
 from mirror.bulk.download import download, is_complete, release_path
 from mirror.bulk.errors import BulkError, VerificationError
@@ -392,7 +392,12 @@ def _cleanup(
         if old.version in keep:
             continue
         if old.version in indexed:
-            store.remove(product, old.version)
+            try:
+                store.remove(product, old.version)
+            except VersionInUse as exc:  # a scroll started before the switch: the next sync removes it
+                say(f"{exc.message}; it is removed by a later sync")
+                keep.add(old.version)
+                continue
         shutil.rmtree(chunks_dir(data_dir, product, old.version), ignore_errors=True)
         shutil.rmtree(downloads_dir(data_dir) / product / old.version, ignore_errors=True)
         # Files first, state last: a crash in between leaves the entry, so the

@@ -31,10 +31,7 @@ TOKEN = "postman-walk-token"
 WALK_PREFIX = "lens-mirror-test-postman"
 
 #: Requests that cannot pass until another part of issue 9/10 is merged (xfail, not strict).
-NEEDS = {
-    "Scroll Query": "needs scroll, issue 9",
-    "Scroll Id": "needs scroll, issue 9",
-}
+NEEDS: dict[str, str] = {}
 
 #: Records the collection asks for by Lens ID; the walk corpus holds them.
 NAMED_IDS = ["129-024-151-159-997", "179-225-554-278-418"]
@@ -116,7 +113,8 @@ def send(base_url: str, item: dict[str, Any], **body_changes: Any) -> httpx.Resp
     request = as_postman_sends(item, base_url)
     if body_changes:
         body = {**orjson.loads(request.content), **body_changes}
-        request = httpx.Request(request.method, request.url, headers=request.headers, json=body)
+        headers = {k: v for k, v in request.headers.items() if k.lower() != "content-length"}  # a new body
+        request = httpx.Request(request.method, request.url, headers=headers, json=body)
     with httpx.Client(timeout=60) as client:
         return client.send(request)
 
@@ -173,7 +171,6 @@ def test_the_records_the_collection_names_are_found(reference: Path, walk_server
     assert isinstance(usage, list) and {"remaining", "allowed", "frequency", "type", "resetDate"} <= set(usage[0])
 
 
-@pytest.mark.xfail(strict=False, reason="needs scroll, issue 9")
 def test_the_collections_own_stale_scroll_id_is_refused_as_lens_refuses_it(reference: Path, walk_server: str) -> None:
     # The id in the collection was issued by Lens long ago: Lens answers 400/404 for an expired id.
     response = send(walk_server, ITEMS["Scroll Id"])

@@ -384,6 +384,21 @@ def test_new_release_switches_then_removes_the_old_version(
     assert [v.version for v in StateStore.in_data_dir(data).versions(PRODUCT)] == [str(V2)]
 
 
+def test_cleanup_keeps_a_version_a_live_scroll_reads_until_a_later_sync(stub: BulkStub, data: Path) -> None:
+    from mirror.backends.embedded.leases import Leases
+
+    run_sync(stub, data)
+    leases = Leases(data)  # what a server does while a scroll reads V1
+    leases.hold(PRODUCT, str(V1), holder=1, seconds=60)
+    publish(stub, RELEASE_2, V2)
+    report = run_sync(stub, data)
+    assert current_version(data, PRODUCT) == str(V2) and report.removed == []
+    assert (product_dir(data, PRODUCT) / str(V1)).is_dir()
+    leases.release(PRODUCT, str(V1), holder=1)  # the scroll ended
+    assert run_sync(stub, data).removed == [str(V1)]
+    assert not (product_dir(data, PRODUCT) / str(V1)).exists()
+
+
 def test_an_abandoned_split_of_an_older_release_is_swept(
     stub: BulkStub, data: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -8,6 +8,7 @@ import anyio
 import orjson
 from fastapi import FastAPI, Query, Request
 from fastapi import Path as PathParam
+from fastapi.responses import Response
 from starlette.convertors import CONVERTOR_TYPES, Convertor
 
 from mirror import PRODUCTS, __version__
@@ -42,6 +43,7 @@ from .models import (
     search_request_schema,
 )
 from .ratelimit import HEADERS, Meter, RateLimits, count_records
+from .scroll import Scrolls
 from .usage import usage_router
 
 # A plain string, so that an unknown product reaches check_product (a Lens 404), not
@@ -71,6 +73,17 @@ SEARCH_BODY = {
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchRequest"}}},
     }
 }
+
+
+#: The answer to a scroll_id whose scroll has nothing left (Lens: 204, no body).
+SCROLL_DONE: dict[int | str, dict[str, Any]] = {
+    204: {"description": "The scroll has nothing left; its scroll_id is released"}}
+
+
+def search_answer(request: Request, answer: dict[str, Any] | None) -> Response:
+    """A search's answer, its records counted for the rate limits; None is a finished scroll's 204."""
+    count_records(request, 0 if answer is None else answer["results"])
+    return Response(status_code=204) if answer is None else JSONResponse(answer)
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -114,6 +127,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     token = settings.token
     limits = Limits.from_settings(settings)
     workers = anyio.CapacityLimiter(settings.search_threads)
+    scrolls = Scrolls(backend, settings.scroll_max_open, settings.scroll_max_lifetime)
     # Parsing a query string costs more than linearly in its length, all of it in Python
     # (holding the GIL): under scripts/fuzz the requests over 1 KB were a fifth of the
     # requests and half the server's CPU. Run one at a time, they can no longer fill every
@@ -148,6 +162,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         redoc_url=None,
     )
     app.state.backend = backend
+    app.state.scrolls = scrolls
     app.state.meter = meter = Meter(plan)
     install_error_handlers(app)
     if token:
@@ -172,8 +187,9 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
 
     @app.post("/{product}/search", summary="Search with a JSON body (Lens POST search)",
               response_model=SearchResponse, openapi_extra=SEARCH_BODY,
-              responses=errors(BadRequest, NotFound, UnsupportedMediaType, ServiceUnavailable))
-    async def post_search(request: Request, product: str = PRODUCT) -> JSONResponse:
+              responses={**errors(BadRequest, NotFound, UnsupportedMediaType, TooManyRequests, ServiceUnavailable),
+                         **SCROLL_DONE})
+    async def post_search(request: Request, product: str = PRODUCT) -> Response:
         pipeline.check_product(product)
         content_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
         if content_type not in ("application/json", "") and not content_type.endswith("+json"):
@@ -183,12 +199,12 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
             body = orjson.loads(raw) if raw.strip() else {}
         except orjson.JSONDecodeError as exc:
             raise UnsupportedMediaType(f"the body is not valid JSON: {exc}") from None
-        answer = await in_worker(pipeline.search, backend, product, body, limits, size=len(raw))
-        count_records(request, answer["results"])
-        return JSONResponse(answer)
+        answer = await in_worker(pipeline.search, backend, product, body, limits, scrolls, size=len(raw))
+        return search_answer(request, answer)
 
     @app.get("/{product}/search", summary="Search with URL parameters (Lens GET search)",
-             response_model=SearchResponse, responses=errors(BadRequest, NotFound, ServiceUnavailable))
+             response_model=SearchResponse,
+             responses={**errors(BadRequest, NotFound, TooManyRequests, ServiceUnavailable), **SCROLL_DONE})
     async def get_search(
         request: Request,
         product: str = PRODUCT,
@@ -196,15 +212,16 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         size: str | None = Query(None), from_: str | None = Query(None, alias="from"),
         sort: str | None = Query(None, description="e.g. desc(year_published),asc(lens_id)"),
         include: str | None = Query(None), exclude: str | None = Query(None),
-    ) -> JSONResponse:
+        scroll: str | None = Query(None, description="Start a scroll (e.g. 1m), or renew one with scroll_id"),
+        scroll_id: str | None = Query(None, description="The next page of a scroll"),
+    ) -> Response:
         # The named parameters above document the endpoint in OpenAPI; the body is built from
         # every parameter given, so an unknown one is rejected by name like a POST body key.
         pipeline.check_product(product)
         params = {k: v for k, v in request.query_params.items() if k != "token"}
         answer = await in_worker(pipeline.search, backend, product, search_body_from_params(params), limits,
-                                 size=len(request.scope.get("query_string", b"")))
-        count_records(request, answer["results"])
-        return JSONResponse(answer)
+                                 scrolls, size=len(request.scope.get("query_string", b"")))
+        return search_answer(request, answer)
 
     @app.post("/{product}/aggregate", summary="Aggregations (Lens POST aggregate)",
               response_model=aggregate_response_model(), openapi_extra=aggregate_request_body(),

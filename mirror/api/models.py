@@ -33,6 +33,7 @@ class SearchResponse(BaseModel):
     max_score: float = Field(..., ge=0, description="The best score; 0 when size is 0 or the sort is not by relevance.")
     results: int = Field(..., ge=0, description="How many records are in data.")
     data: list[dict[str, Any]] = Field(..., description="The records, in their Lens response shape.")
+    scroll_id: str | None = Field(None, description="Scrolls only: send it back (with scroll) for the next page.")
 
 
 class ProductInfo(BaseModel):
@@ -73,7 +74,8 @@ _WHEN: dict[type[MirrorError], str] = {
     NotFound: "Unknown product or record",
     UnsupportedMediaType: "The body is not JSON",
     ServiceUnavailable: "The index or engine cannot answer",
-    TooManyRequests: "Over a limit of the emulated Lens plan (LENS_MIRROR_RATE_LIMIT); see the retry-after headers",
+    TooManyRequests: "Over a limit of the emulated Lens plan (LENS_MIRROR_RATE_LIMIT; see the retry-after "
+                     "headers), or too many open scrolls (LENS_MIRROR_SCROLL_MAX_OPEN)",
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mirror import PRODUCTS
 from mirror.backends import Backend
@@ -16,6 +16,9 @@ from mirror.query.limits import Limits
 from mirror.query.request import parse_search_body
 
 from .aggregations import shape_aggregations
+
+if TYPE_CHECKING:
+    from .scroll import Scrolls
 
 
 def check_product(product: str) -> str:
@@ -33,15 +36,21 @@ def shape_search(es_response: dict[str, Any], body: dict[str, Any]) -> dict[str,
     return {"total": counted_total(es_response, body), "max_score": max_score or 0, "results": len(data), "data": data}
 
 
-def search(backend: Backend, product: str, request_body: Any, limits: Limits) -> dict[str, Any]:
+def search(backend: Backend, product: str, request_body: Any, limits: Limits,
+           scrolls: Scrolls | None = None) -> dict[str, Any] | None:
+    """The Lens answer to a search; None means 204 (a scroll that has nothing left)."""
     catalogue = catalogue_for(check_product(product))
     req = parse_search_body(request_body)
+    if scrolls is not None and req.scroll_id is not None:
+        return scrolls.follow(product, req, limits)
     if req.expand_by is not None:  # two bodies: the matches' families, then all their members
         base, field = compile_base(req, catalogue, limits), family_field(req.expand_by, catalogue)
         keys = family_keys(backend.search(product, listing_body(base, field)), req.expand_by)
         body = expanded_body(base, field, keys)
     else:
         body = compile_search(req, catalogue, limits)
+    if scrolls is not None and req.scroll is not None:
+        return scrolls.start(product, req, body)
     return shape_search(backend.search(product, body), body)
 
 

@@ -11,10 +11,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 from mirror import PRODUCTS
 from mirror.errors import MirrorError
 
+from .snapshots import Snapshot
+
 if TYPE_CHECKING:
     from mirror.settings import Settings
 
     from .embedded import EmbeddedIndex
+    from .embedded.leases import Leases
 
 log = logging.getLogger("mirror.backends")
 
@@ -43,6 +46,16 @@ class Backend(Protocol):
         served or what is there is broken: ``serve`` refuses to start on it.
         """
 
+    # -- scrolls (see mirror.backends.snapshots) --
+    def open_snapshot(self, product: str, keep_alive: float) -> Snapshot:
+        """Pin what ``product`` serves now, for ``keep_alive`` seconds (renewed by each search)."""
+
+    def search_snapshot(self, snapshot: Snapshot, body: dict[str, Any], keep_alive: float) -> dict[str, Any]:
+        """Run a compiled body (with ``search_after`` past the first page) on the pinned data."""
+
+    def close_snapshot(self, snapshot: Snapshot) -> None:
+        """Let the pin go (best effort: never raises)."""
+
 
 class EmbeddedBackend:
     """Serves the current version of each product's embedded index under ``data_dir``.
@@ -61,6 +74,7 @@ class EmbeddedBackend:
         self._open: dict[str, tuple[str, EmbeddedIndex]] = {}
         self._refused: dict[str, tuple[str, float]] = {}  # product → (version, when) that failed to open
         self._lock = threading.Lock()
+        self._leases: Leases | None = None
 
     def _index(self, product: str, required: bool = True) -> EmbeddedIndex | None:
         from .embedded import EmbeddedIndex, IndexUnavailable, current_version
@@ -110,6 +124,35 @@ class EmbeddedBackend:
         index = self._index(product, required=False)
         return None if index is None else index.count()
 
+    @property
+    def leases(self) -> Leases:
+        from .embedded.leases import Leases
+
+        with self._lock:
+            if self._leases is None:
+                self._leases = Leases(self.data_dir)
+            return self._leases
+
+    def open_snapshot(self, product: str, keep_alive: float) -> Snapshot:
+        from .embedded.snapshots import open_snapshot
+
+        self._required(product)  # opens (or switches to) what CURRENT names
+        with self._lock:
+            version, index = self._open[product]  # one consistent pair, even if a switch just happened
+        return open_snapshot(index, product, version, self.leases, keep_alive)
+
+    def search_snapshot(self, snapshot: Snapshot, body: dict[str, Any], keep_alive: float) -> dict[str, Any]:
+        from .embedded.snapshots import EmbeddedSnapshot, search_snapshot
+
+        assert isinstance(snapshot, EmbeddedSnapshot)
+        return search_snapshot(snapshot, body, self.leases, keep_alive)
+
+    def close_snapshot(self, snapshot: Snapshot) -> None:
+        from .embedded.snapshots import EmbeddedSnapshot, close_snapshot
+
+        if isinstance(snapshot, EmbeddedSnapshot):
+            close_snapshot(snapshot, self.leases)
+
     def check(self) -> dict[str, int]:
         from .embedded import IndexUnavailable
 
@@ -132,4 +175,4 @@ def open_backend(settings: Settings) -> Backend:
     raise MirrorError(f"LENS_MIRROR_BACKEND={settings.backend!r}: unknown backend; use 'embedded' or 'elasticsearch'")
 
 
-__all__ = ["Backend", "EmbeddedBackend", "open_backend"]
+__all__ = ["Backend", "EmbeddedBackend", "Snapshot", "open_backend"]

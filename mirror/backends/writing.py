@@ -40,6 +40,10 @@ from mirror.errors import MirrorError
 if TYPE_CHECKING:
     from mirror.settings import Settings
 
+class VersionInUse(MirrorError):
+    """A version that is no longer served but that a live scroll still reads: kept until it ends."""
+
+
 #: The version ``lens-mirror index`` writes when none is named and none is served.
 DEFAULT_VERSION = "local"
 
@@ -118,7 +122,8 @@ class IndexStore(Protocol):
 
     def remove(self, product: str, version: str) -> None:
         """Delete ``version`` (nothing if it does not exist); refuses the served one
-        with :class:`~mirror.errors.ServiceUnavailable`."""
+        with :class:`~mirror.errors.ServiceUnavailable`, and one a live scroll still
+        reads with :class:`VersionInUse` (``sync`` leaves it for its next run)."""
 
 
 BACKENDS = ("embedded", "elasticsearch")
@@ -137,4 +142,4 @@ def open_store(settings: Settings) -> IndexStore:
     raise MirrorError(f"LENS_MIRROR_BACKEND={settings.backend!r}: unknown backend; use one of {', '.join(BACKENDS)}")
 
 
-__all__ = ["BACKENDS", "DEFAULT_VERSION", "IndexStore", "Line", "VersionWriter", "open_store"]
+__all__ = ["BACKENDS", "DEFAULT_VERSION", "VersionInUse", "IndexStore", "Line", "VersionWriter", "open_store"]

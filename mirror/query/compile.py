@@ -14,6 +14,7 @@ from .limits import Budget, Limits
 from .names import Names
 from .querystring import QueryStringCompiler
 from .request import MAX_WINDOW, SearchRequest
+from .scroll import check_first_page, parse_duration
 
 LANGUAGES = ("EN", "DE", "FR", "ES", "PT", "RU", "JA", "KO", "ZH", "AR")
 TIE_BREAKER = "lens_id"  # always the last sort key, so pages never skip or repeat
@@ -23,8 +24,11 @@ def check_request(req: SearchRequest, catalogue: Catalogue) -> None:
     """Limits and not-yet-supported features, before any compiling."""
     product = catalogue.product
     check_family_options(req, product)  # first: group_by with scroll is refused as such
-    if req.scroll is not None or req.scroll_id is not None:
-        raise NotYetSupported("scroll (cursor paging)")
+    if req.scroll_id is not None:
+        raise BadRequest("scroll_id continues a scroll: send it to the search endpoint (it compiles to no body)")
+    if req.scroll is not None:
+        parse_duration(req.scroll)
+        check_first_page(req)
     if req.language is not None:
         if product != "patent":
             raise BadRequest("language is only available for patent search")

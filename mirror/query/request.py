@@ -32,8 +32,7 @@ class SearchRequest(BaseModel):
     regex: bool = False
     min_score: float | None = None
     language: str | None = None
-    # Accepted so that they get a precise "not supported yet" answer, not "unknown key".
-    scroll: str | None = None
+    scroll: str | None = None  # cursor paging (mirror.query.scroll, mirror.api.scroll)
     scroll_id: str | None = None
     # Patent families (SIMPLE_FAMILY | EXTENDED_FAMILY): checked and compiled by families.py.
     group_by: str | None = None

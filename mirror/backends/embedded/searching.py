@@ -71,8 +71,7 @@ class SearchRunner:
             return families.run_collapsed(self, body)
         query = self.translator.translate(body.get("query") or {"match_all": {}})
         size, offset = int(body.get("size", 10)), int(body.get("from", 0))
-        keys = [next(iter(s.items())) for s in body.get("sort") or [{SCORE: {"order": "desc"}}]]
-        keys = [(k, (v["order"] if isinstance(v, dict) else v)) for k, v in keys]
+        keys = self.sort_keys(body)
         min_score = body.get("min_score")
         if min_score is not None:
             hits, total = self._all_scored(query, float(min_score))
@@ -104,6 +103,12 @@ class SearchRunner:
         elif aggs:
             result["aggregations"] = AggregationRunner(self.searcher, self.translator, self.specs).run(query, aggs)
         return result
+
+    @staticmethod
+    def sort_keys(body: dict[str, Any]) -> list[tuple[str, str]]:
+        """``[(index field or _score, "asc"|"desc"), ...]`` of a body's sort."""
+        keys = [next(iter(s.items())) for s in body.get("sort") or [{SCORE: {"order": "desc"}}]]
+        return [(k, (v["order"] if isinstance(v, dict) else v)) for k, v in keys]
 
     # -- candidate windows -------------------------------------------------------
     def _count(self, query: tantivy.Query) -> int:

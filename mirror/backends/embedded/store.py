@@ -76,6 +76,12 @@ def set_current_version(data_dir: Path, product: str, version: str) -> None:
 def remove_version(data_dir: Path, product: str, version: str) -> None:
     if version == current_version(data_dir, product):
         raise IndexUnavailable(f"refusing to remove {product} index version {version!r}: it is being served")
+    from mirror.backends.writing import VersionInUse
+
+    from .leases import leased
+
+    if leased(data_dir, product, version):
+        raise VersionInUse(f"keeping {product} index version {version!r}: a scroll still reads it")
     shutil.rmtree(product_dir(data_dir, product) / version, ignore_errors=True)
 
 

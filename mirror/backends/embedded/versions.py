@@ -32,7 +32,9 @@ class EmbeddedStore:
 
     def versions(self, product: str) -> list[str]:
         base = product_dir(self.data_dir, product)
-        return sorted(p.name for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
+        # dot-directories are ours, not versions (.scroll-leases: see leases.py)
+        return sorted(p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")) \
+            if base.is_dir() else []
 
     def writer(self, product: str, version: str, *, fresh: bool = False) -> EmbeddedVersionWriter:
         if fresh:

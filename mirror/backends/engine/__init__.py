@@ -13,15 +13,30 @@ with a 503 that says why.
 
 from __future__ import annotations
 
+import math
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 from mirror import PRODUCTS
+from mirror.backends.snapshots import Snapshot, SnapshotGone
 from mirror.errors import ServiceUnavailable
 
-from .client import DEFAULT_TIMEOUT, EngineClient, EngineInfo, IndexMissing, check_url, connect
+from .client import DEFAULT_TIMEOUT, EngineClient, EngineError, EngineInfo, IndexMissing, check_url, connect
 
 DEFAULT_PREFIX = "lens-mirror"
+#: A point in time outlives its scroll's own lifetime by this much, so the scroll table
+#: (which answers an expired id with a 400) always decides first.
+PIT_MARGIN_SECONDS = 30
+
+
+@dataclass(eq=False)
+class EngineSnapshot(Snapshot):
+    pit_id: str = ""
+
+
+def _keep_alive(seconds: float) -> str:
+    return f"{math.ceil(seconds) + PIT_MARGIN_SECONDS}s"
 
 
 def alias_name(prefix: str, product: str) -> str:
@@ -54,7 +69,9 @@ class EngineBackend:
         return alias_name(self.index_prefix, product)
 
     def search(self, product: str, body: dict[str, Any]) -> dict[str, Any]:
-        response = self.client.search(self.alias(product), body)
+        return self._whole(product, self.client.search(self.alias(product), body))
+
+    def _whole(self, product: str, response: dict[str, Any]) -> dict[str, Any]:
         # An engine answers from the shards it could reach; a partial answer would look
         # like missing records to every client, so it is refused, never passed on.
         shards = response.get("_shards") or {}
@@ -74,6 +91,29 @@ class EngineBackend:
             return self.client.count(self.alias(product))
         except IndexMissing:
             return None
+
+    def open_snapshot(self, product: str, keep_alive: float) -> Snapshot:
+        return EngineSnapshot(product, self.alias(product), self.client.open_pit(self.alias(product),
+                                                                                 _keep_alive(keep_alive)))
+
+    def search_snapshot(self, snapshot: Snapshot, body: dict[str, Any], keep_alive: float) -> dict[str, Any]:
+        assert isinstance(snapshot, EngineSnapshot)
+        try:
+            response = self.client.search_pit(snapshot.pit_id, body, _keep_alive(keep_alive))
+        except EngineError as exc:
+            if exc.engine_status == 404:  # search_context_missing: expired there, or its index was deleted
+                raise SnapshotGone(f"the scroll's point in time is gone from {self.info} (it expired there, or "
+                                   f"its index was deleted); start a new scroll") from None
+            raise
+        snapshot.pit_id = response.get("pit_id") or snapshot.pit_id
+        return self._whole(product=snapshot.product, response=response)
+
+    def close_snapshot(self, snapshot: Snapshot) -> None:
+        if isinstance(snapshot, EngineSnapshot):
+            try:
+                self.client.close_pit(snapshot.pit_id)
+            except ServiceUnavailable:
+                pass  # it expires on the engine by itself
 
     def check(self) -> dict[str, int]:
         counts = {p: n for p in PRODUCTS if (n := self.count(p)) is not None}

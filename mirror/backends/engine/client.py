@@ -92,11 +92,48 @@ class EngineClient(Protocol):
     def count(self, index: str) -> int:
         """How many documents ``index`` (or alias) holds."""
 
+    def open_pit(self, index: str, keep_alive: str) -> str:
+        """A point in time on ``index`` (or alias) kept ``keep_alive`` (``"90s"``); its id."""
+
+    def search_pit(self, pit_id: str, body: dict[str, Any], keep_alive: str) -> dict[str, Any]:
+        """``_search`` of ``body`` in the point in time, renewing it; the answer's ``pit_id`` replaces the id."""
+
+    def close_pit(self, pit_id: str) -> None:
+        """Release a point in time."""
+
     def request(self, method: str, path: str, body: Any = None, params: dict[str, str] | None = None) -> Any:
         """Any other REST call, the same on both engines (index management, ``_bulk``): ``body``
         is a dict (sent as JSON) or ready bytes (``_bulk``'s NDJSON); returns the parsed answer.
         A 429/503 or an unreachable engine is :class:`EngineBusy`; any other error status is
         :class:`ServiceUnavailable` (:class:`IndexMissing` for an index that is not there)."""
+
+
+class PointInTime:
+    """Point-in-time calls (a scroll's snapshot), where the two engines differ only in paths and keys.
+
+    Elasticsearch 8: ``POST /{index}/_pit`` answers ``id``, ``DELETE /_pit`` takes ``{"id": …}``;
+    OpenSearch 2: ``POST /{index}/_search/point_in_time`` answers ``pit_id``, ``DELETE
+    /_search/point_in_time`` takes ``{"pit_id": [...]}``. A search names the point in time in its
+    body (``pit: {id, keep_alive}``, no index in the path) on both, and may answer a new id.
+    """
+
+    _open_path = "/{index}/_pit"
+    _open_key = "id"
+
+    def request(self, method: str, path: str, body: Any = None, params: dict[str, str] | None = None) -> Any:
+        raise NotImplementedError  # pragma: no cover - each client below has its own
+
+    def open_pit(self, index: str, keep_alive: str) -> str:
+        answer = self.request("POST", self._open_path.format(index=index), params={"keep_alive": keep_alive})
+        return str(answer[self._open_key])
+
+    def search_pit(self, pit_id: str, body: dict[str, Any], keep_alive: str) -> dict[str, Any]:
+        pinned = {**body, "pit": {"id": pit_id, "keep_alive": keep_alive}}
+        result: dict[str, Any] = self.request("POST", "/_search", pinned)
+        return result
+
+    def close_pit(self, pit_id: str) -> None:
+        self.request("DELETE", "/_pit", {"id": pit_id})
 
 
 def check_url(url: str | None) -> str:
@@ -191,7 +228,7 @@ def _unreachable(info: EngineInfo, doing: str, exc: Exception) -> ServiceUnavail
     return ServiceUnavailable(f"{doing} on {info} {what}: {exc or type(exc).__name__}")
 
 
-class _Elasticsearch:
+class _Elasticsearch(PointInTime):
     def __init__(self, info: EngineInfo, timeout: float, retries: int = 1, connections: int = 10) -> None:
         from elasticsearch import Elasticsearch
 
@@ -251,7 +288,13 @@ class _Elasticsearch:
         return response.body
 
 
-class _OpenSearch:
+class _OpenSearch(PointInTime):
+    _open_path = "/{index}/_search/point_in_time"
+    _open_key = "pit_id"
+
+    def close_pit(self, pit_id: str) -> None:
+        self.request("DELETE", "/_search/point_in_time", {"pit_id": [pit_id]})
+
     def __init__(self, info: EngineInfo, timeout: float, retries: int = 1, connections: int = 10) -> None:
         from opensearchpy import OpenSearch
 

@@ -32,6 +32,7 @@ from typing import Any
 
 import orjson
 
+from mirror.backends.writing import VersionInUse
 from mirror.errors import MirrorError, ServiceUnavailable
 from mirror.settings import Settings
 
@@ -170,7 +171,17 @@ class EngineStore:
         if self.serving(product) == version:
             raise ServiceUnavailable(f"not removing {index!r}: it is the version of {product} being served "
                                      f"(switch to another first)")
+        if self._open_contexts(index):
+            raise VersionInUse(f"keeping {index!r}: a scroll (point in time) still reads it")
         self._delete(index)
+
+    def _open_contexts(self, index: str) -> int:
+        """Search contexts open on ``index``: points in time count (a scroll started before the switch)."""
+        try:
+            stats = self.client.request("GET", f"/{index}/_stats/search")
+        except IndexMissing:
+            return 0
+        return int(stats.get("_all", {}).get("total", {}).get("search", {}).get("open_contexts", 0))
 
     # -- helpers --------------------------------------------------------------------------------
 
