@@ -332,7 +332,8 @@ def test_a_failed_commit_is_rolled_back_cleaned_up_and_one_line(work: Path, monk
     assert result.exit_code == 1
     line = error_line(result)
     assert "cannot write the index: No space left on device (os error 28)" in line
-    assert writers[0].calls[-2:] == ["rollback", "garbage_collect_files"]
+    # rolled back, its files collected, then consumed so its merge threads end and release their files
+    assert writers[0].calls[-3:] == ["rollback", "garbage_collect_files", "wait_merging_threads"]
     assert EmbeddedIndex.open_version(work / "fresh", PRODUCT, VERSION).count() == 0
 
 
