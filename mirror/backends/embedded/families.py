@@ -123,18 +123,7 @@ def run_collapsed(runner: SearchRunner, body: dict[str, Any]) -> dict[str, Any]:
             if len(heads) >= need or window >= total:
                 break
             window = min(total, window * 4)
-    page = heads[offset:need]
-    max_score = None
-    if keys[0][0] == SCORE and size and considered:
-        max_score = max(h.score or 0.0 for h in considered)
-    source = body.get("_source") or {}
-    result: dict[str, Any] = {
-        "hits": {
-            "total": {"value": len(column(field)), "relation": "eq"},
-            "max_score": max_score,
-            "hits": [runner._hit(h, keys, source) for h in page],
-        },
-    }
+    result = runner.answer(body, keys, heads[offset:need], len(column(field)), scored=considered)
     if body.get("aggs"):
         result["aggregations"] = aggregate(body["aggs"], column)
     return result

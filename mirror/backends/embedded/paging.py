@@ -92,12 +92,7 @@ def _window_page(runner: SearchRunner, body: dict[str, Any], keys: list[tuple[st
 
 def _answer(runner: SearchRunner, body: dict[str, Any], keys: list[tuple[str, str]], page: list[Hit],
             total: int) -> dict[str, Any]:
-    max_score = None
-    if keys[0][0] == SCORE and page:
-        max_score = max(h.score or 0.0 for h in page)
-    source = body.get("_source") or {}
-    return {"hits": {"total": {"value": total, "relation": "eq"}, "max_score": max_score,
-                     "hits": [runner._hit(h, keys, source) for h in page]}}
+    return runner.answer(body, keys, page, total)
 
 
 def _full_key(hit: Hit, keys: list[tuple[str, str]]) -> tuple[Any, ...]:

@@ -84,18 +84,7 @@ class SearchRunner:
             hits, total = self._window(query, keys, offset + size, trim)
         self._complete_keys(hits, keys)
         hits.sort(key=lambda h: tuple(_sort_value(h.keys.get(k), o) for k, o in keys))
-        page = hits[offset: offset + size]
-        max_score = None
-        if keys[0][0] == SCORE and size and hits:
-            max_score = max(h.score or 0.0 for h in hits)
-        source = body.get("_source") or {}
-        result: dict[str, Any] = {
-            "hits": {
-                "total": {"value": total, "relation": "eq"},
-                "max_score": max_score,
-                "hits": [self._hit(h, keys, source) for h in page],
-            }
-        }
+        result = self.answer(body, keys, hits[offset: offset + size], total, scored=hits)
         aggs = body.get("aggs")
         if aggs and set(aggs) == {FAMILY_AGGREGATION}:  # group_by's count, expand_by's listing
             result["aggregations"] = families.aggregate(
@@ -103,6 +92,18 @@ class SearchRunner:
         elif aggs:
             result["aggregations"] = AggregationRunner(self.searcher, self.translator, self.specs).run(query, aggs)
         return result
+
+    def answer(self, body: dict[str, Any], keys: list[tuple[str, str]], page: list[Hit], total: int,
+               scored: list[Hit] | None = None) -> dict[str, Any]:
+        """Elasticsearch's ``hits`` answer for ``page``. Under a relevance sort ``max_score`` is
+        the best score of ``scored`` (the page itself unless given), as Elasticsearch reports it."""
+        scored = page if scored is None else scored
+        max_score = None
+        if keys[0][0] == SCORE and int(body.get("size", 10)) and scored:
+            max_score = max(h.score or 0.0 for h in scored)
+        source = body.get("_source") or {}
+        return {"hits": {"total": {"value": total, "relation": "eq"}, "max_score": max_score,
+                         "hits": [self._hit(h, keys, source) for h in page]}}
 
     @staticmethod
     def sort_keys(body: dict[str, Any]) -> list[tuple[str, str]]:
