@@ -11,6 +11,7 @@ with a message naming the engine and what went wrong, never a client exception.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -119,9 +120,8 @@ class PointInTime:
 
     _open_path = "/{index}/_pit"
     _open_key = "id"
-
-    def request(self, method: str, path: str, body: Any = None, params: dict[str, str] | None = None) -> Any:
-        raise NotImplementedError  # pragma: no cover - each client below has its own
+    #: The engine client's REST call (see EngineClient.request); each client class defines it.
+    request: Callable[..., Any]
 
     def open_pit(self, index: str, keep_alive: str) -> str:
         answer = self.request("POST", self._open_path.format(index=index), params={"keep_alive": keep_alive})
