@@ -27,6 +27,7 @@ from typer.testing import CliRunner, Result
 import mirror.backends.embedded.indexing as indexing
 import mirror.backends.loading as loading
 import mirror.sync as sync_module
+import mirror.sync.splitting as splitting_module
 from bulkstub import BulkStub, bulk_stub, isolated_env  # noqa: F401 - fixtures
 from mirror.backends.embedded import EmbeddedIndex, EmbeddedStore, current_version, product_dir
 from mirror.backends.embedded.fields import ID
@@ -263,7 +264,7 @@ def test_sync_killed_during_indexing_finishes_on_next_run(stub: BulkStub, data: 
 def test_interrupted_streamed_split_resumes_from_its_last_chunk(
     stub: BulkStub, data: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = sync_module.split_stream
+    real = splitting_module.split_stream
 
     def interrupting(source: Any, out: Path, *args: Any, progress: Any = None, **kwargs: Any) -> Any:
         def report(p: Any) -> None:
@@ -271,7 +272,7 @@ def test_interrupted_streamed_split_resumes_from_its_last_chunk(
                 raise KeyboardInterrupt
         return real(source, out, *args, progress=report, block_size=4096, **kwargs)
 
-    monkeypatch.setattr(sync_module, "split_stream", interrupting)
+    monkeypatch.setattr(splitting_module, "split_stream", interrupting)
     with pytest.raises(KeyboardInterrupt):
         run_sync(stub, data)
     out = chunks_dir(data, PRODUCT, str(V1))
@@ -281,7 +282,7 @@ def test_interrupted_streamed_split_resumes_from_its_last_chunk(
     stamps = {name: (out / name).stat().st_mtime_ns for name in finished}
     assert StateStore.in_data_dir(data).get(PRODUCT, V1) is None
 
-    monkeypatch.setattr(sync_module, "split_stream", real)
+    monkeypatch.setattr(splitting_module, "split_stream", real)
     report = run_sync(stub, data)
     assert report.ran == ["split", "index", "switch"]
     # Streamed again from byte 0 (the MD5 must cover the whole file) ...
@@ -402,17 +403,17 @@ def test_cleanup_keeps_a_version_a_live_scroll_reads_until_a_later_sync(stub: Bu
 def test_an_abandoned_split_of_an_older_release_is_swept(
     stub: BulkStub, data: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = sync_module.split_stream
+    real = splitting_module.split_stream
 
     def interrupted(*args: Any, **kwargs: Any) -> Any:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(sync_module, "split_stream", interrupted)
+    monkeypatch.setattr(splitting_module, "split_stream", interrupted)
     chunks_dir(data, PRODUCT, str(V1)).mkdir(parents=True)  # what a killed streamed split leaves
     with pytest.raises(KeyboardInterrupt):
         run_sync(stub, data)
     assert StateStore.in_data_dir(data).get(PRODUCT, V1) is None
-    monkeypatch.setattr(sync_module, "split_stream", real)
+    monkeypatch.setattr(splitting_module, "split_stream", real)
 
     publish(stub, RELEASE_2, V2)  # upstream moved on before that split ever finished
     report = run_sync(stub, data)

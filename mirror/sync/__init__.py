@@ -33,24 +33,19 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypedDict
 
 from mirror.backends.loading import load_chunks
 from mirror.backends.writing import IndexStore, VersionInUse, open_store
-from mirror.bulk.client import BulkClient, Release
-from mirror.bulk.download import download, is_complete, release_path
-from mirror.bulk.errors import BulkError, VerificationError
-from mirror.bulk.progress import progress_bar
+from mirror.bulk.client import BulkClient
 from mirror.bulk.state import StateStore
-from mirror.bulk.transfer import open_release_stream
 from mirror.errors import ServiceUnavailable
-from mirror.ingest.errors import InputError, SplitError
-from mirror.ingest.manifest import COMPLETE, MANIFEST_NAME, Manifest
-from mirror.ingest.release import ReleaseMismatch
-from mirror.ingest.split import DEFAULT_CHUNK_BYTES, SplitProgress, split_stream
+from mirror.ingest.manifest import Manifest
+from mirror.ingest.split import DEFAULT_CHUNK_BYTES
 from mirror.settings import Settings
+
+from .layout import Log, SyncError, SyncReport, chunks_dir, downloads_dir
+from .splitting import split_step
 
 try:  # POSIX only; elsewhere two syncs of one product are not guarded against.
     import fcntl
@@ -58,64 +53,6 @@ except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
 __all__ = ["SyncError", "SyncReport", "chunks_dir", "downloads_dir", "sync"]
-
-Log = Callable[[str], None]
-
-
-class SplitParams(TypedDict):
-    """The split settings sync passes on to ``split_stream``."""
-
-    chunk_bytes: int
-    level: int
-
-
-class SyncError(BulkError):
-    """A sync cannot go on (another sync is running, the new index is empty, ...)."""
-
-
-@dataclass
-class SyncReport:
-    """What one sync did: which steps ran, which were already done, and the outcome."""
-
-    product: str
-    version: str
-    previous: str | None = None  # the version served when the sync started
-    ran: list[str] = field(default_factory=list)  # steps in pipeline order
-    skipped: list[str] = field(default_factory=list)  # steps with nothing to do (an earlier run did them)
-    streamed: bool = False  # split straight from the network, no .gz on disk
-    records: int | None = None  # records in the split (manifest)
-    documents: int | None = None  # documents the new index holds
-    removed: list[str] = field(default_factory=list)  # old versions cleaned up
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def up_to_date(self) -> bool:
-        """Nothing needed building or switching: the release was already served."""
-        return not any(step in self.ran for step in ("download", "split", "index", "switch"))
-
-    def summary(self) -> str:
-        """One line for the terminal."""
-        docs = f"{self.documents:,} records" if self.documents is not None else "records unknown"
-        if self.up_to_date:
-            line = f"{self.product} {self.version}: up to date (serving, {docs})"
-        else:
-            was = f", was {self.previous}" if self.previous and self.previous != self.version else ""
-            line = f"{self.product} {self.version}: now serving ({docs}{was}); ran {', '.join(self.ran)}"
-            if self.skipped:
-                line += f"; skipped {', '.join(self.skipped)}"
-        if self.removed:
-            line += f"; removed {', '.join(self.removed)}"
-        if self.warnings:
-            line += f"; {len(self.warnings)} warning(s)"
-        return line
-
-
-def chunks_dir(data_dir: Path, product: str, version: str) -> Path:
-    return Path(data_dir) / "chunks" / product / version
-
-
-def downloads_dir(data_dir: Path) -> Path:
-    return Path(data_dir) / "downloads"
 
 
 def sync(
@@ -168,7 +105,7 @@ def sync(
             report.records, report.documents = info.get("records"), info.get("documents")
             report.skipped += ["split", "index"]
         else:
-            manifest = _split_step(client, product, release, state, data_dir, report, say, progress=progress,
+            manifest = split_step(client, product, release, state, data_dir, report, say, progress=progress,
                                    keep_download=keep_download, chunk_bytes=chunk_bytes, level=level,
                                    retries=retries, backoff=backoff)
             _index_step(store, product, version, state, data_dir, manifest, report, say, progress=progress)
@@ -184,142 +121,6 @@ def sync(
         _cleanup(state, store, product, data_dir, version, report, say)
         return report
 
-
-# -- split ----------------------------------------------------------------------
-
-
-def _split_step(
-    client: BulkClient,
-    product: str,
-    release: Release,
-    state: StateStore,
-    data_dir: Path,
-    report: SyncReport,
-    say: Log,
-    *,
-    progress: bool,
-    keep_download: bool,
-    chunk_bytes: int,
-    level: int,
-    retries: int,
-    backoff: float,
-) -> Manifest:
-    """Split the release into ``chunks/{product}/{version}`` and mark ``split``; returns the manifest."""
-    version = release.version
-    out = chunks_dir(data_dir, product, version)
-    entry = state.get(product, version)
-    if entry and entry.done("split"):
-        done = _complete_manifest(out)
-        if done is not None:
-            report.skipped.append("split")
-            report.records = done.records
-            return done
-        # Marked but the chunks are gone or damaged: forget the mark and redo.
-        say(f"{product} {version}: chunks in {out} are missing or incomplete; splitting again")
-        state.unmark(product, version, "split")
-
-    file = release_path(downloads_dir(data_dir), product, release)
-    have_file = is_complete(state, product, release, file)
-    if keep_download or have_file:
-        if have_file:
-            report.skipped.append("download")
-        else:
-            say(f"{product} {version}: downloading {release.fileName}")
-            file = download(client, product, downloads_dir(data_dir), progress=progress, state=state,
-                            release=release, retries=retries, backoff=backoff)
-            report.ran.append("download")
-    else:
-        report.streamed = True
-
-    say(f"{product} {version}: splitting into {out}" + (" (streamed)" if report.streamed else ""))
-    expect = release.metadata()
-    params: SplitParams = {"chunk_bytes": chunk_bytes, "level": level}
-    restart = False
-    for attempt in (1, 2):
-        try:
-            if report.streamed:
-                manifest = _split_streamed(client, release, out, expect, params, restart, progress, retries, backoff)
-            else:
-                manifest = _split_file(file, release, out, expect, params, restart, progress)
-            break
-        except SplitError as exc:
-            # The chunk dir is sync's own and keyed by version, so a split it
-            # cannot resume (other chunk size, leftovers without a manifest,
-            # input that does not line up) is simply started over, once.
-            if attempt == 2:
-                raise
-            say(f"{product} {version}: cannot resume the earlier split ({exc}); starting it over")
-            restart = True
-        except (VerificationError, InputError, ReleaseMismatch):
-            # These bytes are not a good copy of the release (or the release is
-            # broken): nothing derived from them may be resumed from.
-            shutil.rmtree(out, ignore_errors=True)
-            raise
-
-    state.mark(product, version, "split", path=out, chunks=len(manifest.chunks), records=manifest.records,
-               quarantined=manifest.quarantined, streamed=report.streamed, release=release.public_metadata())
-    report.ran.append("split")
-    report.records = manifest.records
-    if manifest.quarantined:
-        report.warnings.append(f"{manifest.quarantined} line(s) were not valid records; see {out}/quarantine.jsonl")
-    return manifest
-
-
-def _split_streamed(
-    client: BulkClient,
-    release: Release,
-    out: Path,
-    expect: dict[str, Any],
-    params: SplitParams,
-    restart: bool,
-    progress: bool,
-    retries: int,
-    backoff: float,
-) -> Manifest:
-    """Network → gunzip → chunks, then the MD5 check. Always from byte 0: the hash
-    must cover the whole file, and split_stream skips the chunks it already has."""
-    with progress_bar(release.fileName, progress) as report:
-        stream = open_release_stream(client, release, retries=retries, backoff=backoff, on_progress=report)
-        with stream:
-            try:
-                manifest = split_stream(stream, out, expect=expect, restart=restart, **params)
-            except ReleaseMismatch:
-                # A corrupt download explains a mismatch better than the mismatch does.
-                stream.verify()
-                raise
-            # Drains what the gzip reader left (if anything) so the hash covers every byte.
-            stream.verify()
-    return manifest
-
-
-def _split_file(
-    file: Path,
-    release: Release,
-    out: Path,
-    expect: dict[str, Any],
-    params: SplitParams,
-    restart: bool,
-    progress: bool,
-) -> Manifest:
-    """Split a downloaded file (already size- and MD5-verified by ``download``)."""
-    with progress_bar(f"splitting {release.fileName}", progress) as report:
-
-        def on_split(p: SplitProgress) -> None:
-            report(p.compressed_offset, p.compressed_size)
-
-        return split_stream(file, out, expect=expect, restart=restart, progress=on_split, **params)
-
-
-def _complete_manifest(out: Path) -> Manifest | None:
-    """The manifest of a finished split in ``out``, or None (missing, unreadable, unfinished)."""
-    path = out / MANIFEST_NAME
-    try:
-        manifest = Manifest.load(path)
-    except (OSError, ValueError, TypeError):
-        return None
-    if manifest.status != COMPLETE or not all((out / c.file).is_file() for c in manifest.chunks):
-        return None
-    return manifest
 
 
 # -- index ----------------------------------------------------------------------
