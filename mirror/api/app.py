@@ -191,14 +191,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
                          **SCROLL_DONE})
     async def post_search(request: Request, product: str = PRODUCT) -> Response:
         pipeline.check_product(product)
-        content_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
-        if content_type not in ("application/json", "") and not content_type.endswith("+json"):
-            raise UnsupportedMediaType(f"the body must be JSON (Content-Type: application/json), got {content_type!r}")
-        raw = await read_body(request, settings.max_body_bytes)
-        try:
-            body = orjson.loads(raw) if raw.strip() else {}
-        except orjson.JSONDecodeError as exc:
-            raise UnsupportedMediaType(f"the body is not valid JSON: {exc}") from None
+        raw, body = await read_json_body(request, settings.max_body_bytes)
         answer = await in_worker(pipeline.search, backend, product, body, limits, scrolls, size=len(raw))
         return search_answer(request, answer)
 
