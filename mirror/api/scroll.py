@@ -42,6 +42,8 @@ from mirror.query.limits import Limits
 from mirror.query.request import SearchRequest
 from mirror.query.scroll import check_follow_up, page_body, scroll_lifetime, source_filter
 
+from .pipeline import shape_search
+
 log = logging.getLogger("mirror.api.scroll")
 
 ID_VERSION = 1
@@ -149,8 +151,6 @@ class Scrolls:
     # -- pages -----------------------------------------------------------------------------
     def _page(self, key: bytes, cursor: Cursor, source: dict[str, list[str]] | None) -> dict[str, Any] | None:
         """Search the next page (holding ``cursor.lock``); advance the cursor only once it succeeded."""
-        from .pipeline import shape_search
-
         assert cursor.snapshot is not None
         body = page_body(cursor.body, cursor.search_after, source)
         response = self.backend.search_snapshot(cursor.snapshot, body, cursor.lifetime)
