@@ -221,3 +221,8 @@ def test_an_interrupted_run_resumes_without_losing_or_doubling_records(
     report = index_files(reopened, [chunks])
     assert report.chunks_skipped == len(recorded)
     assert reopened.count() == 40
+    # exports read the records' pruned copies: the interrupted run's copies mislead none of them
+    found = search(reopened, "patent", {"query": "*", "size": 100, "sort": [{"lens_id": "asc"}],
+                                        "include": ["lens_id", "jurisdiction"]})["hits"]
+    assert [h["_id"] for h in found] == sorted(r["lens_id"] for r in variants("patent", 40))
+    assert all(orjson.loads(orjson.dumps(h["_source"]))["lens_id"] == h["_id"] for h in found)

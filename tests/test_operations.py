@@ -233,11 +233,12 @@ def tiny_disk(tmp_path: Path) -> Iterator[Any]:
         subprocess.run(["umount", "-l", str(where)], check=False)
 
 
-TANTIVY_FILES = {"meta.json", ".managed.json", ".tantivy-meta.lock", ".tantivy-writer.lock", "lens-mirror.json"}
+TANTIVY_FILES = {"meta.json", ".managed.json", ".tantivy-meta.lock", ".tantivy-writer.lock", "lens-mirror.json",
+                 "projections.bin"}
 
 
 def committed_files(version_dir: Path) -> set[str]:
-    """What the index directory may hold: tantivy's and our metadata and the committed segments."""
+    """What the index directory may hold: tantivy's and our metadata and files, and the committed segments."""
     meta = orjson.loads((version_dir / "meta.json").read_bytes())
     segments = {s["segment_id"].replace("-", "") for s in meta.get("segments", [])}
     return TANTIVY_FILES | {p.name for p in version_dir.iterdir() if p.name.split(".")[0] in segments}
@@ -252,6 +253,9 @@ def test_a_full_disk_while_indexing_is_one_line_and_leaves_no_orphan_segments(wo
     assert line.startswith(f"error: {version_dir}: cannot write the index") and "run the same command again" in line
     assert set(os.listdir(version_dir)) <= committed_files(version_dir)
     assert shutil.disk_usage(disk).used < 200_000  # the failed commit's segment files are gone
+    # and the pruned copies written for it too: the file is cut back to what the last commit left
+    committed = orjson.loads((version_dir / "lens-mirror.json").read_bytes()).get("projection_bytes", 0)
+    assert (version_dir / "projections.bin").stat().st_size == committed
 
 
 def test_a_full_disk_while_splitting_names_the_file_and_keeps_only_whole_chunks(work: Path, tiny_disk: Any) -> None:

@@ -63,34 +63,34 @@ def project(record: dict[str, Any], includes: list[str] | None, excludes: list[s
         return record
     if includes and not excludes and not any("*" in p for p in includes):
         # the common export shape (include: [lens_id, title]): walk only what is named
-        return _included(record, _include_tree(tuple(includes)))
+        return included(record, include_tree(tuple(includes)))
     return _filter(record, "", list(includes or []), list(excludes or []))
 
 
 # -- include paths without wildcards, as a tree: the same answers as _filter, without the
 # per-key pattern matching (an export of 100,000 records spent most of its time there)
 
-_WHOLE: dict[str, Any] = {}  # marks "this field and everything below it"
+WHOLE: dict[str, Any] = {}  # marks "this field and everything below it"
 
 
 @lru_cache(maxsize=256)
-def _include_tree(includes: tuple[str, ...]) -> dict[str, Any]:
+def include_tree(includes: tuple[str, ...]) -> dict[str, Any]:
     tree: dict[str, Any] = {}
     for path in includes:
         node, parts = tree, path.split(".")
         for i, part in enumerate(parts):
             if i == len(parts) - 1:
-                node[part] = _WHOLE
-            elif node.get(part) is _WHOLE:
+                node[part] = WHOLE
+            elif node.get(part) is WHOLE:
                 break  # an ancestor is included whole already
             else:
                 node = node.setdefault(part, {})
     return tree
 
 
-def _included(node: Any, tree: dict[str, Any]) -> Any:
+def included(node: Any, tree: dict[str, Any]) -> Any:
     if isinstance(node, list):
-        return [_included(item, tree) for item in node]
+        return [included(item, tree) for item in node]
     if not isinstance(node, dict):
         return node
     out = {}
@@ -98,10 +98,10 @@ def _included(node: Any, tree: dict[str, Any]) -> Any:
         sub = tree.get(key)
         if sub is None:
             continue
-        if sub is _WHOLE:
+        if sub is WHOLE:
             out[key] = value
         elif isinstance(value, (dict, list)):
-            result = _included(value, sub)
+            result = included(value, sub)
             if result not in ({}, []):
                 out[key] = result
     return out

@@ -14,8 +14,8 @@ from .paths import schema_path
 
 __all__ = [
     "SEARCH_PREFIX", "Catalogue", "Kind", "Resolved", "SearchField", "UnknownField",
-    "build_catalogue", "catalogue_for", "packaged_sample", "packaged_schema", "record_arrays", "record_paths",
-    "schema_arrays",
+    "build_catalogue", "catalogue_for", "packaged_sample", "packaged_schema", "record_arrays", "record_key_order",
+    "record_paths", "schema_arrays",
 ]
 
 
@@ -89,6 +89,13 @@ def build_catalogue(product: str, schema: dict[str, Any]) -> tuple[Catalogue, li
 def record_paths(product: str) -> frozenset[str]:
     """Every path of a response record (for include/exclude): schema plus the real sample."""
     return frozenset(schema_arrays(packaged_schema(product))) | frozenset(record_arrays(packaged_sample(product)))
+
+
+@lru_cache(maxsize=None)
+def record_key_order(product: str) -> tuple[str, ...]:
+    """A record's top-level fields in the order Lens writes them: the real sample's, then the schema's others."""
+    sample = tuple(packaged_sample(product))
+    return sample + tuple(k for k in packaged_schema(product)["properties"] if k not in sample)
 
 
 @lru_cache(maxsize=None)

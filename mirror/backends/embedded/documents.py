@@ -17,7 +17,7 @@ from mirror.catalogue.transform import search_document
 from mirror.dates import to_millis
 from mirror.errors import MirrorError
 
-from .fields import FIELD_NAMES, ID, LENS_KEY, SOURCE, FieldSpec
+from .fields import FIELD_NAMES, ID, LENS_KEY, PROJECTION, SOURCE, FieldSpec
 
 Convert = Callable[[list[Any]], list[Any]] | None
 
@@ -76,9 +76,11 @@ class DocumentBuilder:
                 fields[target] = values if convert is None else convert(values)
         return fields
 
-    def document(self, fields: dict[str, list[Any]], source: bytes) -> tantivy.Document:
-        """The tantivy document for prepared fields plus the stored original record."""
+    def document(self, fields: dict[str, list[Any]], source: bytes, projection: int = 0) -> tantivy.Document:
+        """The tantivy document for prepared fields plus the stored original record and the
+        place of its pruned copy (0: none)."""
         if self.schema is None:
             raise ValueError("this builder prepares fields only (no schema)")
         fields[SOURCE] = [source]
+        fields[PROJECTION] = [projection]
         return tantivy.Document.from_dict(fields, self.schema)

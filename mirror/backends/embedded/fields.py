@@ -24,6 +24,7 @@ ID = "_id"  # the raw Lens ID: key for updates and GET by id
 LENS_KEY = "_lens_key"  # integer that sorts like the Lens ID: the tie-breaker
 SOURCE = "_source"  # the original record, orjson bytes
 FIELD_NAMES = "_field_names"  # which text/keyword fields a document has values for (exists queries)
+PROJECTION = "_projection"  # where the record's pruned copy is in projections.bin (see projections.py)
 
 KEYWORD_MAX_BYTES = 32766  # Elasticsearch's keyword limit; tantivy's term limit is ~64 KB
 
@@ -152,9 +153,11 @@ def build_schema(specs: dict[str, FieldSpec]) -> tantivy.Schema:
     sb.add_integer_field(LENS_KEY, indexed=False, fast=True)
     sb.add_text_field(FIELD_NAMES, tokenizer_name="raw", index_option="basic")
     sb.add_bytes_field(SOURCE, stored=True)
+    sb.add_integer_field(PROJECTION, indexed=False, fast=True)
     return sb.build()
 
 
 def schema_signature(specs: dict[str, FieldSpec]) -> list[list[Any]]:
     """What an index on disk was built with; a change means the index must be rebuilt."""
-    return [[s.name, s.type, s.tokenizer, s.normalizer, s.stored, s.fast] for s in specs.values()]
+    fields = [[s.name, s.type, s.tokenizer, s.normalizer, s.stored, s.fast] for s in specs.values()]
+    return [*fields, [PROJECTION, "long", None, None, False, True]]  # the internal fields that came later

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import closing
 from typing import Any, NoReturn
 
+import msgspec
 import orjson
 import tantivy
 
@@ -35,6 +36,8 @@ from mirror.settings import Settings
 
 from .documents import BadRecord, DocumentBuilder
 from .fields import ID
+from .projections import FILE as PROJECTIONS
+from .projections import ProjectionLog
 from .store import EmbeddedIndex, IndexWriteError, broken_index_error
 
 COMMIT_EVERY = 100_000  # records: bounds the work an interruption loses; fewer commits, fewer merges
@@ -86,6 +89,7 @@ class EmbeddedVersionWriter:
         self._meta = index.read_meta()
         self._done: dict[str, Any] = self._meta.setdefault("chunks", {})
         self._replacements = Replacements(index)
+        self._projections = ProjectionLog(index.path / PROJECTIONS, settings.export_field_bytes)
 
     # Read at each load, so that tests can shrink them.
     @property
@@ -106,13 +110,17 @@ class EmbeddedVersionWriter:
 
     def add(self, block: Sequence[Line]) -> list[str]:
         writer, builder, replacements = self._live(), self._builder, self._replacements
+        projections = self._projections
         problems: list[str] = []
         docs: list[tuple[str, str, tantivy.Document]] = []
         for where, line in block:
             try:
                 fields = builder.fields(orjson.loads(line))
-                docs.append((where, fields[ID][0], builder.document(fields, line)))
-            except (orjson.JSONDecodeError, BadRecord, ValueError, TypeError) as exc:
+                projection = projections.append(line)
+                docs.append((where, fields[ID][0], builder.document(fields, line, projection)))
+            except OSError as exc:  # the projections file could not be written: the writer's failure
+                self._fail(exc)
+            except (orjson.JSONDecodeError, msgspec.DecodeError, BadRecord, ValueError, TypeError) as exc:
                 problems.append(f"{where}: {exc}")
             except BaseException as exc:  # tantivy's PanicException is a BaseException
                 if isinstance(exc, (KeyboardInterrupt, SystemExit)):
@@ -139,17 +147,23 @@ class EmbeddedVersionWriter:
     def commit(self, chunks: Mapping[str, str]) -> int:
         writer = self._live()
         try:
+            projected = self._projections.sync()  # durable before any document that points into it
+        except OSError as exc:
+            self._fail(exc)
+        try:
             writer.commit()
         except BaseException as exc:
             if _writer_failed(exc):
                 self._fail(exc)
             raise
         self._replacements.committed()
+        self._projections.committed(projected)
         now = time.time()
         for key, name in chunks.items():
             self._done[key] = {"file": name, "indexed_at": now}
         documents: int = self.index.index.searcher().num_docs
         self._meta["documents"] = documents  # what a reader checks the index against
+        self._meta["projection_bytes"] = projected
         self.index.write_meta(self._meta)
         return documents
 
@@ -159,7 +173,7 @@ class EmbeddedVersionWriter:
         if self._writer is None:
             return
         self._failed = True
-        for step in (self._writer.rollback, self._writer.garbage_collect_files):
+        for step in (self._writer.rollback, self._writer.garbage_collect_files, self._projections.rollback):
             try:
                 step()
             except BaseException as exc:  # noqa: BLE001 - cleanup must not hide the failure it cleans up after
@@ -167,6 +181,7 @@ class EmbeddedVersionWriter:
                     raise
 
     def close(self) -> None:
+        self._projections.close()
         writer, self._writer = self._writer, None
         if writer is None:
             return

@@ -21,13 +21,14 @@ from mirror.errors import ServiceUnavailable
 from mirror.query.families import FAMILY_AGGREGATION
 
 from .aggregating import AggregationRunner
-from .fields import ID, LENS_KEY, SOURCE, FieldSpec
+from .fields import ID, LENS_KEY, PROJECTION, SOURCE, FieldSpec
+from .projections import ProjectionStore, projector
 from .queries import QueryTranslator
 
 SCORE = "_score"
 
 
-@dataclass
+@dataclass(slots=True)  # one per candidate: an export makes 100,000
 class Hit:
     address: Any
     score: float | None
@@ -60,9 +61,10 @@ class _Reversed:
 
 class SearchRunner:
     def __init__(self, searcher: tantivy.Searcher, translator: QueryTranslator, specs: dict[str, FieldSpec],
-                 tie_breaker: str) -> None:
+                 tie_breaker: str, product: str, projections: ProjectionStore | None = None) -> None:
         self.searcher, self.translator, self.specs = searcher, translator, specs
         self.tie_breaker = tie_breaker  # the index name of lens_id; sorted through _lens_key
+        self.product, self.projections = product, projections
 
     def run(self, body: dict[str, Any]) -> dict[str, Any]:
         from . import families  # it builds on this module
@@ -101,9 +103,8 @@ class SearchRunner:
         max_score = None
         if keys[0][0] == SCORE and int(body.get("size", 10)) and scored:
             max_score = max(h.score or 0.0 for h in scored)
-        source = body.get("_source") or {}
         return {"hits": {"total": {"value": total, "relation": "eq"}, "max_score": max_score,
-                         "hits": [self._hit(h, keys, source) for h in page]}}
+                         "hits": self._hits(page, keys, body.get("_source") or {})}}
 
     @staticmethod
     def sort_keys(body: dict[str, Any]) -> list[tuple[str, str]]:
@@ -215,6 +216,26 @@ class SearchRunner:
                 values = self.searcher.fast_field_values(key, [h.address for h in missing])
             for h, v in zip(missing, values, strict=True):  # one value per address asked for
                 h.keys[key] = v
+
+    def _hits(self, page: list[Hit], keys: list[tuple[str, str]], source: dict[str, Any]) -> list[dict[str, Any]]:
+        """The page's hits; include-only projections from the records' pruned copies where they can."""
+        includes, excludes = source.get("includes"), source.get("excludes")
+        project_pruned = None
+        if page and includes and not excludes and self.projections is not None:
+            project_pruned = projector(self.product, tuple(includes))
+        if project_pruned is None:
+            return [self._hit(h, keys, source) for h in page]
+        columns: list[int] = self.searcher.fast_field_values(PROJECTION, [h.address for h in page])  # type: ignore[assignment]
+        hits = []
+        for hit, entry in zip(page, self.projections.entries(columns), strict=True):  # type: ignore[union-attr]
+            projected = None if entry is None else project_pruned.project(entry)
+            if projected is None:  # no copy, or an include needs what pruning dropped
+                hits.append(self._hit(hit, keys, source))
+                continue
+            lens_id, record = projected
+            hits.append({"_id": lens_id, "_score": hit.score, "_source": record,
+                         "sort": [lens_id if k == self.tie_breaker else hit.keys.get(k) for k, _ in keys]})
+        return hits
 
     def _hit(self, hit: Hit, keys: list[tuple[str, str]], source: dict[str, Any]) -> dict[str, Any]:
         doc = self.searcher.doc(hit.address)

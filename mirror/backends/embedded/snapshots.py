@@ -18,7 +18,6 @@ from mirror.backends.snapshots import Snapshot
 
 from .leases import Leases
 from .paging import after_page
-from .searching import SearchRunner
 from .store import EmbeddedIndex
 
 _holders = count(1)
@@ -45,8 +44,7 @@ def search_snapshot(snapshot: EmbeddedSnapshot, body: dict[str, Any], leases: Le
     assert index is not None and searcher is not None, "a closed snapshot is never searched"
     leases.hold(snapshot.product, snapshot.version, snapshot.holder, keep_alive)
     with index._readable():
-        runner = SearchRunner(searcher, index.translator, index.specs, index.tie_breaker)
-        response = after_page(runner, body, snapshot.position)
+        response = after_page(index.runner(searcher), body, snapshot.position)
     snapshot.position += len(response["hits"]["hits"])
     return response
 

@@ -32,6 +32,8 @@ from mirror.errors import MirrorError, ServiceUnavailable
 from mirror.settings import MIN_HEAP_PER_THREAD
 
 from .fields import ID, SOURCE, build_analyzers, build_schema, field_specs, schema_signature
+from .projections import FILE as PROJECTIONS
+from .projections import ProjectionStore
 from .queries import QueryTranslator
 from .searching import SearchRunner
 
@@ -116,6 +118,7 @@ class EmbeddedIndex:
             self.write_meta({"product": catalogue.product, "schema": signature, "chunks": {}})
         self.translator = QueryTranslator(self.schema, self.specs, self.analyzers)
         self.tie_breaker = catalogue.resolve("lens_id").index_name
+        self.projections = ProjectionStore(self.path / PROJECTIONS)
         self._reloaded = 0.0
 
     @classmethod
@@ -154,6 +157,10 @@ class EmbeddedIndex:
             searcher.search(tantivy.Query.term_query(self.schema, ID, "lens-mirror-probe"), 1, count=False)
         except ValueError as exc:
             raise IndexUnavailable(f"{where} is damaged ({_first_line(exc)}); rebuild it") from None
+        projected = meta.get("projection_bytes")
+        if isinstance(projected, int) and _size(self.path / PROJECTIONS) < projected:
+            raise IndexUnavailable(f"{where} is damaged: {PROJECTIONS} is shorter than its last commit left it "
+                                   "(truncated or replaced); rebuild it")
         recorded = meta.get("documents")
         # Fewer records than the last recorded commit left means lost files; more is a
         # commit whose metadata is still being written (a concurrent 'lens-mirror index').
@@ -200,7 +207,12 @@ class EmbeddedIndex:
 
     def search(self, body: dict[str, Any]) -> dict[str, Any]:
         with self._readable():
-            return SearchRunner(self.searcher(), self.translator, self.specs, self.tie_breaker).run(body)
+            return self.runner(self.searcher()).run(body)
+
+    def runner(self, searcher: tantivy.Searcher) -> SearchRunner:
+        """A runner of compiled bodies on ``searcher`` (one of this index's)."""
+        return SearchRunner(searcher, self.translator, self.specs, self.tie_breaker, self.catalogue.product,
+                            self.projections)
 
     def get(self, lens_id: str) -> dict[str, Any] | None:
         with self._readable():
@@ -244,6 +256,13 @@ class EmbeddedIndex:
             raise IndexUnavailable(
                 f"cannot write to the index at {self.path}: {exc} (is another indexer running?)"
             ) from None
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
 
 
 def _first_line(exc: BaseException, limit: int = 200) -> str:
