@@ -17,13 +17,16 @@ JSON = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=20,
 )
+# "a_later_key": what a later engine may add (the answer is then read another way, keeping it)
 HIT = st.fixed_dictionaries({"_id": st.text(max_size=8), "_source": JSON},
-                            optional={"_score": st.none() | st.floats(0, 10), "sort": st.lists(JSON, max_size=2)})
+                            optional={"_score": st.none() | st.floats(0, 10), "sort": st.lists(JSON, max_size=2),
+                                      "_index": st.text(max_size=8), "a_later_key": JSON})
 ANSWER = st.fixed_dictionaries({"took": st.integers(0, 100),
                                 "hits": st.fixed_dictionaries({"total": st.fixed_dictionaries(
                                     {"value": st.integers(0, 10), "relation": st.just("eq")}),
                                     "hits": st.lists(HIT, max_size=4)})},
-                               optional={"_shards": JSON, "pit_id": st.text(max_size=8), "_scroll_id": st.text()})
+                               optional={"_shards": JSON, "pit_id": st.text(max_size=8), "_scroll_id": st.text(),
+                                         "a_later_key": JSON})
 
 
 @given(JSON)
