@@ -79,3 +79,10 @@ def test_dates_elasticsearch_would_reject_are_not_indexed() -> None:
     for bad in ("2020-13-45", "garbage", "20200101x"):
         doc = search_document(catalogue, {"lens_id": "x", "date_published": bad, "created": "2020-01-02"})
         assert "date_published" not in doc and doc["created"] == ["2020-01-02"], bad
+
+
+def test_odd_publication_number_parts_do_not_stop_a_patent_being_indexed() -> None:
+    record = {"lens_id": "000-000-000-000-003", "jurisdiction": ["EP"], "doc_number": 227762, "kind": "B1",
+              "date_published": None}
+    doc = search_document(catalogue_for("patent"), record)
+    assert doc["ids"] == ["000000000000003", "B1"]  # the Lens ID, and what is left of the number

@@ -134,6 +134,9 @@ def normalise_identifier(value: str) -> str:
     return _NOT_ALNUM.sub("", value).upper()
 
 
+_ID_PARTS = ("jurisdiction", "doc_number", "kind", "date_published")
+
+
 def patent_identifiers(view: RecordView) -> list[Any]:
     """Every spelling Lens accepts for a publication in ``ids`` (normalised at query time too).
 
@@ -141,8 +144,8 @@ def patent_identifiers(view: RecordView) -> list[Any]:
     ``US 2021/0191781 A1`` and the Lens ID all normalise to one of these.
     """
     record = view.record
-    jur, num, kind = record.get("jurisdiction") or "", record.get("doc_number") or "", record.get("kind") or ""
-    date = (record.get("date_published") or "").replace("-", "")
+    jur, num, kind, date = (v if isinstance(v := record.get(k), str) else "" for k in _ID_PARTS)  # odd: missing
+    date = date.replace("-", "")
     out = {num, jur + num, jur + num + kind, jur + num + kind + date}
     for v in (record.get("lens_id"), record.get("doc_key"), record.get("docdb_id")):
         if v is not None:
