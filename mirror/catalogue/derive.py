@@ -11,9 +11,10 @@ import re
 from typing import Any, Callable
 
 from .model import Derivation
-from .paths import RecordView, values_at
+from .paths import PathReader, RecordView
 
 _NOT_ALNUM = re.compile(r"[^0-9A-Za-z]+")
+_EMPTY: tuple[Any, ...] = ("", [], {})  # what does not count as a value
 
 
 def reads(*paths: str) -> Callable[[Derivation], Derivation]:
@@ -32,7 +33,12 @@ def exists(*paths: str) -> Derivation:
 
     @reads(*paths)
     def derive(view: RecordView) -> list[Any]:
-        return [any(v not in ("", [], {}) for p in paths for v in view.values(p))]
+        values = view.values
+        for p in paths:  # loops, not any() over a generator: a tenth of the transform ran here
+            for v in values(p):
+                if v not in _EMPTY:
+                    return [True]
+        return [False]
 
     return derive
 
@@ -73,20 +79,30 @@ def year_of(path: str) -> Derivation:
     return derive
 
 
+def _chosen(authors: list[Any], position: str) -> list[dict[str, Any]]:
+    """The authors (objects only) at ``position``: "all", "first" or "last"."""
+    if position == "first":
+        return next(([a] for a in authors if isinstance(a, dict)), [])
+    if position == "last":
+        return next(([a] for a in reversed(authors) if isinstance(a, dict)), [])
+    return [a for a in authors if isinstance(a, dict)]
+
+
 def author_names(position: str = "all") -> Derivation:
     """Display names ("First Last", or the collective name) of all, first or last author."""
 
     @reads("authors")
     def derive(view: RecordView) -> list[Any]:
-        authors = [a for a in view.values("authors") if isinstance(a, dict)]
-        if position == "first":
-            authors = authors[:1]
-        elif position == "last":
-            authors = authors[-1:]
         names = []
-        for a in authors:
-            parts = (a.get("first_name"), a.get("last_name"))
-            name = " ".join(p for p in parts if isinstance(p, str) and p) or a.get("collective_name")
+        for a in _chosen(view.values("authors"), position):
+            first, last = a.get("first_name"), a.get("last_name")
+            name: Any
+            if isinstance(first, str) and first:
+                name = f"{first} {last}" if isinstance(last, str) and last else first
+            elif isinstance(last, str) and last:
+                name = last
+            else:
+                name = a.get("collective_name")
             if isinstance(name, str) and name:
                 names.append(name)
         return names
@@ -94,14 +110,16 @@ def author_names(position: str = "all") -> Derivation:
     return derive
 
 
+_MAGIDS = "ids[type=magid].value"
+
+
 def author_ids(position: str) -> Derivation:
     """The MAG author ids of the first or last author."""
+    reader = PathReader((_MAGIDS,))
 
     @reads("authors")
     def derive(view: RecordView) -> list[Any]:
-        authors = [a for a in view.values("authors") if isinstance(a, dict)]
-        chosen = authors[:1] if position == "first" else authors[-1:]
-        return [v for a in chosen for v in values_at(a, "ids[type=magid].value")]
+        return [v for a in _chosen(view.values("authors"), position) for v in reader.read(a).get(_MAGIDS, ())]
 
     return derive
 
