@@ -11,7 +11,8 @@ import re
 from typing import Any, Callable
 
 from .model import Derivation
-from .paths import PathReader, RecordView
+from .paths import RecordView
+from .walk import flatten
 
 _NOT_ALNUM = re.compile(r"[^0-9A-Za-z]+")
 _EMPTY: tuple[Any, ...] = ("", [], {})  # what does not count as a value
@@ -48,7 +49,10 @@ def positive(path: str) -> Derivation:
 
     @reads(path)
     def derive(view: RecordView) -> list[Any]:
-        return [any(isinstance(v, (int, float)) and v > 0 for v in view.values(path))]
+        for v in view.values(path):
+            if isinstance(v, (int, float)) and v > 0:
+                return [True]
+        return [False]
 
     return derive
 
@@ -81,11 +85,12 @@ def year_of(path: str) -> Derivation:
 
 def _chosen(authors: list[Any], position: str) -> list[dict[str, Any]]:
     """The authors (objects only) at ``position``: "all", "first" or "last"."""
-    if position == "first":
-        return next(([a] for a in authors if isinstance(a, dict)), [])
-    if position == "last":
-        return next(([a] for a in reversed(authors) if isinstance(a, dict)), [])
-    return [a for a in authors if isinstance(a, dict)]
+    if position == "all":
+        return [a for a in authors if isinstance(a, dict)]
+    for a in authors if position == "first" else reversed(authors):
+        if isinstance(a, dict):
+            return [a]
+    return []
 
 
 def author_names(position: str = "all") -> Derivation:
@@ -110,16 +115,19 @@ def author_names(position: str = "all") -> Derivation:
     return derive
 
 
-_MAGIDS = "ids[type=magid].value"
-
-
 def author_ids(position: str) -> Derivation:
     """The MAG author ids of the first or last author."""
-    reader = PathReader((_MAGIDS,))
 
     @reads("authors")
     def derive(view: RecordView) -> list[Any]:
-        return [v for a in _chosen(view.values("authors"), position) for v in reader.read(a).get(_MAGIDS, ())]
+        out: list[Any] = []
+        for a in _chosen(view.values("authors"), position):  # values_at(a, "ids[type=magid].value")
+            ids: list[Any] = []
+            flatten(a.get("ids"), ids)
+            for i in ids:
+                if type(i) is dict and "type" in i and str(i["type"]) == "magid":
+                    flatten(i.get("value"), out)
+        return out
 
     return derive
 
@@ -149,6 +157,8 @@ def family_key(path: str) -> Derivation:
 
 def normalise_identifier(value: str) -> str:
     """The one spelling identifiers are compared in: upper-case letters and digits."""
+    if value.isascii() and value.isalnum():  # letters and digits already (most are): no regex
+        return value.upper()
     return _NOT_ALNUM.sub("", value).upper()
 
 
@@ -162,7 +172,7 @@ def patent_identifiers(view: RecordView) -> list[Any]:
     ``US 2021/0191781 A1`` and the Lens ID all normalise to one of these.
     """
     record = view.record
-    jur, num, kind, date = (v if isinstance(v := record.get(k), str) else "" for k in _ID_PARTS)  # odd: missing
+    jur, num, kind, date = [v if isinstance(v := record.get(k), str) else "" for k in _ID_PARTS]  # odd: missing
     date = date.replace("-", "")
     out = {num, jur + num, jur + num + kind, jur + num + kind + date}
     for v in (record.get("lens_id"), record.get("doc_key"), record.get("docdb_id")):
