@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import random
 from typing import Any
 
@@ -181,18 +182,29 @@ def naive_display_names(record: dict[str, Any], position: str) -> list[str]:
 
 
 def naive_derived(field: Any, record: dict[str, Any]) -> list[Any]:
-    """A derived field's values: the derivations the transform's speed-up rewrote are written
-    out here; the others are the catalogue's own, fed by the recursive oracle."""
+    """A derived field's values, written out here for every derivation the transform calls
+    without a view (``derive.compute``); the others are the catalogue's own, fed by the oracle."""
     maker = field.derive.__qualname__.split(".")[0]
+    paths = getattr(field.derive, "paths", ())
+    values = [oracle(record, parse_path(p)) for p in paths]
     if maker == "exists":
-        return [any(v not in ("", [], {}) for p in field.derive.paths for v in NaiveView(record).values(p))]
+        return [any(v not in ("", [], {}) for found in values for v in found)]
+    if maker == "positive":
+        return [any(isinstance(v, (int, float)) and v > 0 for v in values[0])]
+    if maker == "equals":
+        return [inspect.getclosurevars(field.derive.compute).nonlocals["value"] in values[0]]
+    if maker == "count":
+        return [len(values[0])]
+    if maker == "year_of":
+        return [int(v[:4]) for v in values[0] if isinstance(v, str) and v[:4].isdigit()][:1]
     if maker in ("author_names", "author_ids"):
         position = field.name.split(".")[0].removeprefix("author").lstrip("_") or "all"
         if maker == "author_names":
             return naive_display_names(record, position)
-        authors = [a for a in oracle(record, parse_path("authors")) if isinstance(a, dict)]
+        authors = [a for a in values[0] if isinstance(a, dict)]
         chosen = authors[:1] if position == "first" else authors[-1:]
         return [v for a in chosen for v in oracle(a, parse_path("ids[type=magid].value"))]
+    assert not hasattr(field.derive, "compute"), f"{field.name}: no reference for {maker}"
     return list(field.derive(NaiveView(record)))
 
 

@@ -81,16 +81,20 @@ def _compiled(catalogue: Catalogue) -> Callable[[dict[str, Any]], dict[str, list
     src = walk.Source()
     src.line(0, "def search_document(record):")
     var = walk.walk_source(steps(paths), "record", src, 1)
-    src.line(1, "found = {}")
-    for path in derived_paths:
-        src.line(1, f"if {var[path]}: found[{path!r}] = {var[path]}")
-    src.line(1, "view = _view(record, _reader, found)")
+    if any(not hasattr(f.derive, "compute") for f in fields if f.derive is not None):
+        # derivations that read more than their paths' values get a view of the record
+        src.line(1, "found = {}")
+        for path in derived_paths:
+            src.line(1, f"if {var[path]}: found[{path!r}] = {var[path]}")
+        src.line(1, "view = _view(record, _reader, found)")
     src.line(1, "doc = {}")
     for i, f in enumerate(fields):
         src.line(1, f"# {f.name}: {f.kind}")
         if f.derive is not None:
-            namespace[f"_derive{i}"] = f.derive
-            src.line(1, f"v = _derive{i}(view)")
+            compute = getattr(f.derive, "compute", None)
+            namespace[f"_derive{i}"] = compute or f.derive
+            args = ", ".join(var[p] for p in f.derive.paths) if compute else "view"  # type: ignore[attr-defined]
+            src.line(1, f"v = _derive{i}({args})")
         elif len(f.sources) == 1:
             # a path another field reads too is copied: no two fields share a list
             src.line(1, f"v = {var[f.sources[0]]}" + ("[:]" if uses[f.sources[0]] > 1 else ""))
