@@ -90,27 +90,32 @@ def _compiled(catalogue: Catalogue) -> Callable[[dict[str, Any]], dict[str, list
     src.line(1, "doc = {}")
     for i, f in enumerate(fields):
         src.line(1, f"# {f.name}: {f.kind}")
+        v = "v"  # the name of the field's values
         if f.derive is not None:
             compute = getattr(f.derive, "compute", None)
             namespace[f"_derive{i}"] = compute or f.derive
             args = ", ".join(var[p] for p in f.derive.paths) if compute else "view"  # type: ignore[attr-defined]
             src.line(1, f"v = _derive{i}({args})")
-        elif len(f.sources) == 1:
-            # a path another field reads too is copied: no two fields share a list
-            src.line(1, f"v = {var[f.sources[0]]}" + ("[:]" if uses[f.sources[0]] > 1 else ""))
-        else:
+            src.line(1, "if v:")
+        elif len(f.sources) > 1:
             src.line(1, "v = [" + ", ".join(f"*{var[p]}" for p in f.sources) + "]")
-        src.line(1, "if v:")
+            src.line(1, "if v:")
+        elif uses[f.sources[0]] > 1:  # a path another field reads too is copied: no two share a list
+            src.line(1, f"if {var[f.sources[0]]}:")
+            src.line(2, f"v = {var[f.sources[0]]}[:]")
+        else:  # the walk's list itself
+            v = var[f.sources[0]]
+            src.line(1, f"if {v}:")
         native = _NATIVE_TYPE.get(f.kind)
         if native is None:  # dates: kept when they parse
-            src.line(2, "v = _dates(v)")
+            src.line(2, f"v = _dates({v})")
             src.line(2, f"if v: doc[{f.name!r}] = v")
             continue
         namespace[f"_kind{i}"] = f.kind
-        src.line(2, f"if type(v[0]) is {native} and (len(v) == 1 or len(set(map(type, v))) == 1):")
-        src.line(3, f"doc[{f.name!r}] = v")
+        src.line(2, f"if type({v}[0]) is {native} and (len({v}) == 1 or len(set(map(type, {v}))) == 1):")
+        src.line(3, f"doc[{f.name!r}] = {v}")
         src.line(2, "else:")
-        src.line(3, f"v = _coerced(_kind{i}, v)")
+        src.line(3, f"v = _coerced(_kind{i}, {v})")
         src.line(3, f"if v: doc[{f.name!r}] = v")
     src.line(1, "return doc")
     return walk.build(src, "search_document", namespace)
