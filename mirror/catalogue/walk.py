@@ -1,15 +1,17 @@
 """Record paths compiled into straight-line Python: the indexer's hot loop.
 
-A :class:`~mirror.catalogue.paths.PathReader` reads every path a catalogue names
-in one walk of a record. Walking a trie of steps with a generic loop cost the
-loader about half of its per-record CPU time (a loop over the trie's branches, a
-loop over the nodes for each of them, and the checks of what each branch is), so
-the trie is turned once into Python source instead: per object level, one loop
-over the objects that fetches every key some path names there; then, per key,
-the lists are flattened if they need it and the filtered steps partition the
-objects in one pass. What a path reads stays what :func:`~mirror.catalogue.paths.values_at`
-reads (lists flattened at every step, nulls dropped, objects included); the tests
-compare the two with a naive recursive reader.
+A :class:`~mirror.catalogue.paths.PathReader` reads every path a catalogue names in
+one walk of a record. Walking a trie of steps with a generic loop took about half of
+the transform's time (a loop over the trie's branches, a loop over the nodes for
+each of them, and the checks of what each branch is), so the trie is turned once
+into Python source instead: the record's own keys are read straight into lists; at
+each deeper object level, one loop over the objects fetches every key some path
+names there; a list is flattened only when it holds nulls or lists; the filtered
+steps of one key partition its objects in one pass.
+
+What a path reads stays what :func:`~mirror.catalogue.paths.values_at` reads (lists
+flattened at every step, nulls dropped, objects included); the tests compare the
+two with a naive recursive reader, over damaged records too.
 
 The source only ever holds names made here and ``repr`` of the catalogue's path
 keys and filter values, which :func:`~mirror.catalogue.paths.parse_path` has
@@ -18,6 +20,8 @@ restricted to ``[A-Za-z0-9_]`` (keys) and anything but ``]`` (values).
 
 from __future__ import annotations
 
+import itertools
+import linecache
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -178,11 +182,22 @@ def _filters(group: list[Node], found: str, src: Source, depth: int) -> None:
                 src.line(depth + 2, f"{'if' if i == 0 else 'elif'} _f == {n.filter_value!r}: {n.var}.append(_c)")
 
 
+_built = itertools.count()
+
+
 def build(source: Source, function: str, namespace: dict[str, Any]) -> Callable[..., Any]:
-    """The function ``function`` defined by ``source``, its globals ``namespace``."""
+    """The function ``function`` defined by ``source``, its globals ``namespace``.
+
+    The source is registered with ``linecache`` under a name of its own, so that a
+    traceback through it shows the generated lines (``function.source`` holds them too).
+    """
+    text = "\n".join(source.lines) + "\n"
+    filename = f"<compiled {function} #{next(_built)}>"
+    linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
     namespace = {"_flat": flat, **namespace}
-    exec(compile("\n".join(source.lines) + "\n", f"<compiled {function}>", "exec"), namespace)  # noqa: S102
+    exec(compile(text, filename, "exec"), namespace)  # noqa: S102
     made: Callable[..., Any] = namespace[function]
+    made.source = text  # type: ignore[attr-defined]
     return made
 
 
