@@ -79,6 +79,10 @@ def test_one_walk_reads_what_each_path_alone_reads(product: str, record: dict[st
     assert any(found.values())
 
 
+def test_a_reader_of_no_paths_reads_nothing() -> None:
+    assert PathReader(()).read(packaged_sample("scholarly")) == {}
+
+
 def test_odd_values_are_dropped_not_fatal() -> None:
     doc = search_document(catalogue_for("scholarly"), ODD)
     assert doc["author.display_name"] == ["Curie", "Joliot"]  # a numeric first name is not a name

@@ -101,9 +101,10 @@ def walk_source(steps_by_path: dict[str, tuple[tuple[str, str | None, str | None
             name(node.children)
 
     name(top)
-    src.line(depth, " = ".join(n.var for n in nodes if n.path) + " = ()")
     keys = _keys(top, src)
-    src.line(depth, " = ".join(keys.values()) + " = ()")
+    if not keys:
+        return {}
+    src.line(depth, " = ".join([*(n.var for n in nodes if n.path), *keys.values()]) + " = ()")
     # A record is one object: its keys are read straight into their lists, without the
     # loop over objects the deeper levels need.
     src.line(depth, f"if type({root}) is dict:")
