@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
+
+from . import walk
 
 _STEP = re.compile(r"^(?P<key>[A-Za-z0-9_]+)(?:\[(?P<fkey>[A-Za-z0-9_]+)(?:=(?P<fval>[^\]]*))?\])?$")
 
@@ -42,80 +44,27 @@ def parse_path(path: str) -> tuple[Step, ...]:
     return tuple(steps)
 
 
-def _flatten(value: Any, out: list[Any]) -> None:
-    if type(value) is list:
-        for item in value:
-            if type(item) is list:
-                _flatten(item, out)
-            elif item is not None:
-                out.append(item)
-    elif value is not None:
-        out.append(value)
-
-
 class PathReader:
     """Reads many record paths in one walk: the indexer's hot loop.
 
     The paths are merged into a trie of steps, so shared prefixes (``authors``,
     ``authors.affiliations``) are walked once per record, and only the keys some path
-    names are looked at. Filtered steps are applied where they sit in the trie.
+    names are looked at. Filtered steps are applied where they sit in the trie. The
+    trie is compiled into one Python function (see ``walk.py``).
     ``read`` gives, for every path with values, what :func:`values_at` would
     (objects included, for paths that end on objects).
     """
 
-    __slots__ = ("paths", "_branches")
+    __slots__ = ("paths", "read")
 
     def __init__(self, paths: Iterable[str]) -> None:
         self.paths = frozenset(paths)
-        trie: dict[tuple[str, str | None, str | None], Any] = {}
-        for path in sorted(self.paths):
-            node = trie
-            steps = parse_path(path)
-            for i, step in enumerate(steps):
-                entry = node.setdefault((step.key, step.filter_key, step.filter_value), [None, {}])
-                if i == len(steps) - 1:
-                    entry[0] = path
-                node = entry[1]
-        self._branches = _freeze(trie)
-
-    def read(self, record: Any) -> dict[str, list[Any]]:
-        out: dict[str, list[Any]] = {}
-        nodes: list[Any] = []
-        _flatten(record, nodes)
-        _walk(nodes, self._branches, out)
-        return out
+        self.read: Callable[[Any], dict[str, list[Any]]] = walk.reader(steps(self.paths))
 
 
-# A trie branch: (key, filter key, filter value, path ending here or None, child branches)
-Branch = tuple[str, "str | None", "str | None", "str | None", tuple[Any, ...]]
-
-
-def _freeze(trie: dict[tuple[str, str | None, str | None], Any]) -> tuple[Branch, ...]:
-    return tuple((key, fkey, fval, emit, _freeze(children)) for (key, fkey, fval), (emit, children) in trie.items())
-
-
-def _walk(nodes: list[Any], branches: tuple[Branch, ...], out: dict[str, list[Any]]) -> None:
-    for key, fkey, fval, emit, children in branches:
-        found: list[Any] = []
-        for node in nodes:
-            if type(node) is dict:
-                child = node.get(key)
-                if child is not None:
-                    if type(child) is list:
-                        found += child
-                    else:
-                        found.append(child)
-        if None in found or list in map(type, found):  # rare: nulls or nested lists in a list
-            flat: list[Any] = []
-            _flatten(found, flat)
-            found = flat
-        if fkey is not None:
-            found = [c for c in found if type(c) is dict and fkey in c and (fval is None or str(c[fkey]) == fval)]
-        if found:
-            if emit is not None:
-                out[emit] = found
-            if children:
-                _walk(found, children, out)
+def steps(paths: Iterable[str]) -> dict[str, tuple[tuple[str, str | None, str | None], ...]]:
+    """Each path's steps as (key, filter key, filter value)."""
+    return {p: tuple((s.key, s.filter_key, s.filter_value) for s in parse_path(p)) for p in paths}
 
 
 class RecordView:
@@ -123,9 +72,11 @@ class RecordView:
 
     __slots__ = ("record", "reader", "found")
 
-    def __init__(self, record: dict[str, Any], reader: PathReader) -> None:
+    def __init__(self, record: dict[str, Any], reader: PathReader,
+                 found: dict[str, list[Any]] | None = None) -> None:
+        """``found``: what ``reader.read(record)`` gives, when the caller has read it already."""
         self.record, self.reader = record, reader
-        self.found = reader.read(record)
+        self.found = reader.read(record) if found is None else found
 
     def values(self, path: str) -> list[Any]:
         """Every leaf value at ``path`` (objects too, for a path that ends on objects)."""

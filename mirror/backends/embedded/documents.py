@@ -17,7 +17,7 @@ from mirror.catalogue.transform import search_document
 from mirror.dates import to_millis
 from mirror.errors import MirrorError
 
-from .fields import FIELD_NAMES, ID, LENS_KEY, PROJECTION, SOURCE, FieldSpec
+from .fields import FIELD_NAMES, ID, LENS_KEY, NORMALISERS, PROJECTION, SOURCE, FieldSpec
 
 Convert = Callable[[list[Any]], list[Any]] | None
 
@@ -38,7 +38,7 @@ def _dates(values: list[Any]) -> list[int]:
 
 def _converter(spec: FieldSpec) -> Convert:
     if spec.type == "keyword" and not spec.normalised_by_tantivy and spec.normalizer is not None:
-        normalise = spec.normalise
+        normalise = NORMALISERS[spec.normalizer]  # spec.normalise, without its lookup per value
         return lambda values: [normalise(v) for v in values]
     if spec.type == "date":
         return _dates

@@ -314,7 +314,8 @@ def bulk_document(line: bytes, record: dict[str, Any], search: dict[str, Any]) -
     body = line.rstrip()
     if "search" in record or not body.endswith(b"}"):  # a field of ours already there: replace it
         return action + orjson.dumps({**record, "search": search}) + b"\n"
-    return action + body[:-1] + b',"search":' + orjson.dumps(search) + b"}\n"
+    # the line is copied once, into the result (a memoryview slice copies nothing)
+    return b"".join((action, memoryview(body)[:-1], b',"search":', orjson.dumps(search), b"}\n"))
 
 
 def _refusal(result: dict[str, Any]) -> str:
