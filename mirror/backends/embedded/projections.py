@@ -147,30 +147,14 @@ class ProjectionStore:
     def entries(self, columns: Sequence[int]) -> list[bytes | None]:
         """The entry behind each column value; None where there is none (0, or past the file's end)."""
         view = self._mapped(max(columns, default=0) + _LENGTH.size)
-        size, unpack, out = len(view) if view is not None else 0, _LENGTH.unpack_from, []
-        for column in columns:  # the export's per-record loop: kept flat
-            start = column + _LENGTH.size - 1
-            if column and start <= size:
-                end = start + unpack(view, column - 1)[0]  # type: ignore[arg-type]  # size > 0: mapped
-                if end <= size:
-                    out.append(view[start:end])  # type: ignore[index]
-                    continue
-            if not column:
-                out.append(None)
-                continue
-            # written after the map was made: map the file again
-            view = self._mapped(os.stat(self.path).st_size if self.path.exists() else 0)
-            size = len(view) if view is not None else 0
-            out.append(self._entry(view, column - 1))
+        out: list[bytes | None] = []
+        for column in columns:
+            entry = _entry(view, column - 1) if column else None
+            if entry is None and column:  # written after the map was made: map the file again
+                view = self._mapped(os.stat(self.path).st_size if self.path.exists() else 0)
+                entry = _entry(view, column - 1)
+            out.append(entry)
         return out
-
-    @staticmethod
-    def _entry(view: mmap.mmap | None, offset: int) -> bytes | None:
-        if view is None or offset + _LENGTH.size > len(view):
-            return None
-        start = offset + _LENGTH.size
-        end = start + _LENGTH.unpack_from(view, offset)[0]
-        return view[start:end] if end <= len(view) else None
 
     def _mapped(self, needed: int) -> mmap.mmap | None:
         view = self._map
@@ -186,6 +170,15 @@ class ProjectionStore:
                 except FileNotFoundError:
                     self._map = None
             return self._map
+
+
+def _entry(view: mmap.mmap | None, offset: int) -> bytes | None:
+    """The entry at ``offset`` of the map; None when the map does not hold all of it."""
+    if view is None or offset + _LENGTH.size > len(view):
+        return None
+    start = offset + _LENGTH.size
+    end = start + _LENGTH.unpack_from(view, offset)[0]
+    return view[start:end] if end <= len(view) else None
 
 
 # -- projecting ----------------------------------------------------------------------------------
@@ -210,6 +203,8 @@ class Projector:
         if dropped:
             servable = self._servable.get(dropped)
             if servable is None:
+                if len(self._servable) >= _SERVABLE_CACHE:  # records differ in what was dropped: stay bounded
+                    self._servable.clear()
                 paths = dropped.split("\n")
                 servable = self._servable[dropped] = not any(_touches(p, d) for p in self._includes for d in paths)
             if not servable:
@@ -230,6 +225,7 @@ class Projector:
 
 
 _FRAGMENT = orjson.Fragment
+_SERVABLE_CACHE = 4096  # answers kept per projector, keyed by a record's dropped paths
 
 
 def _fragments(kept: dict[str, Any]) -> dict[str, Any]:
