@@ -46,9 +46,26 @@ def _millis(value: datetime) -> int:
     return int(value.timestamp() * 1000)
 
 
+#: The shapes stored dates nearly always have (a day, or a second with its fraction and
+#: zone), which ``datetime.fromisoformat`` reads as ``_parse`` does, in C: 1.5-2.5 µs
+#: against 8-11. Every record's ``created`` is a different second, so the cache below
+#: rarely spares a parse, and validating dates took a quarter of the engine feeder's
+#: transform. Anything else (a year, a month, spaces, other digits) goes to ``_parse``.
+_COMMON = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?(?:Z|[+-][0-9]{2}:[0-9]{2})?)?"
+)
+
+
 @lru_cache(maxsize=1 << 16)  # records repeat dates a lot; parsing is the indexer's hot loop
 def to_millis(text: str) -> int:
     """A stored date value → epoch milliseconds (start of the unit given)."""
+    if _COMMON.fullmatch(text):
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            pass  # _parse has the last word (it refuses 2020-02-30 too, but reads a zone of +05:60)
+        else:
+            return _millis(value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc))
     return _millis(_parse(text)[0])
 
 
