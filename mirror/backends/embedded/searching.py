@@ -232,9 +232,7 @@ class SearchRunner:
             if projected is None:  # no copy, or an include needs what pruning dropped
                 hits.append(self._hit(hit, keys, source))
                 continue
-            lens_id, record = projected
-            hits.append({"_id": lens_id, "_score": hit.score, "_source": record,
-                         "sort": [lens_id if k == self.tie_breaker else hit.keys.get(k) for k, _ in keys]})
+            hits.append(self._answer(hit, *projected, keys))
         return hits
 
     def _hit(self, hit: Hit, keys: list[tuple[str, str]], source: dict[str, Any]) -> dict[str, Any]:
@@ -247,10 +245,14 @@ class SearchRunner:
         # With nothing to project, the stored bytes go out as they are: parsing twenty
         # records only to serialise them again was a quarter of a search's time.
         record = project(orjson.loads(raw), includes, excludes) if includes or excludes else orjson.Fragment(raw)
+        return self._answer(hit, doc.get_first(ID), record, keys)
+
+    def _answer(self, hit: Hit, lens_id: str | None, record: Any, keys: list[tuple[str, str]]) -> dict[str, Any]:
+        """One hit as Elasticsearch answers it, whether its record came from the store or a pruned copy."""
         return {
-            "_id": doc.get_first(ID),
+            "_id": lens_id,
             "_score": hit.score,
             "_source": record,
             # the tie-breaker sorts by an internal integer; show the Lens ID itself
-            "sort": [doc.get_first(ID) if k == self.tie_breaker else hit.keys.get(k) for k, _ in keys],
+            "sort": [lens_id if k == self.tie_breaker else hit.keys.get(k) for k, _ in keys],
         }
