@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given
@@ -16,7 +17,7 @@ def general(text: str) -> int:
     return _millis(_parse(text)[0])
 
 
-def outcome(read, text: str) -> int | str:
+def outcome(read: Callable[[str], int], text: str) -> int | str:
     try:
         return read(text)
     except (ValueError, OverflowError) as exc:
@@ -30,7 +31,7 @@ def two(low: int = 0, high: int = 99) -> st.SearchStrategy[str]:
 # Digits out of range on purpose (month 13, day 31 in February, hour 24, zone +05:60):
 # both readings must refuse, or agree.
 common_shapes = st.builds(
-    lambda y, mo, d, time, frac, zone: f"{y:04d}-{mo}-{d}" + (f"T{time}{frac}{zone}" if time else ""),
+    lambda y, mo, d, clock, frac, zone: f"{y:04d}-{mo}-{d}" + (f"T{clock}{frac}{zone}" if clock else ""),
     st.integers(0, 9999), two(0, 13), two(0, 32),
     st.one_of(st.just(""), st.builds(lambda h, m, s: f"{h}:{m}:{s}", two(0, 25), two(0, 61), two(0, 61))),
     st.one_of(st.just(""), st.builds(lambda n, k: f".{n:06d}"[:k + 1], st.integers(0, 999999), st.integers(1, 6))),
