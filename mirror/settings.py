@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     es_commit_every: int = Field(
         100_000, ge=1, description="Records loaded into the engine between checkpoints (a killed load resumes there)."
     )
+    native_transform: bool = Field(
+        True, description="Turn records into engine documents with the native module where it is installed "
+        "(lens-mirror-native, built from native/); off: always in Python. The documents are the same."
+    )
     token: str | None = Field(
         None,
         description="If set, requests must carry this token (Bearer header or token=); otherwise tokens are ignored.",

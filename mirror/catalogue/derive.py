@@ -48,9 +48,22 @@ def of_values(*paths: str) -> Callable[[Callable[..., list[Any]]], Derivation]:
     return declare
 
 
+def native(op: str, **args: Any) -> Callable[[Derivation], Derivation]:
+    """Names a derivation's counterpart in the native transform (``native/src/lib.rs``,
+    ``DeriveSpec``): its operation and arguments, record paths by name. A catalogue with a
+    derivation that names none is transformed in Python only."""
+
+    def declare(derive: Derivation) -> Derivation:
+        derive.native = {"op": op, **args}  # type: ignore[attr-defined]
+        return derive
+
+    return declare
+
+
 def exists(*paths: str) -> Derivation:
     """True when any path has a non-empty value."""
 
+    @native("exists", paths=list(paths))
     @of_values(*paths)
     def derive(*values: Sequence[Any]) -> list[Any]:
         for found in values:  # loops, not any() over a generator: a tenth of the transform ran here
@@ -65,6 +78,7 @@ def exists(*paths: str) -> Derivation:
 def positive(path: str) -> Derivation:
     """True when the number at ``path`` is above zero (missing counts as zero)."""
 
+    @native("positive", path=path)
     @of_values(path)
     def derive(values: Sequence[Any]) -> list[Any]:
         for v in values:
@@ -75,7 +89,8 @@ def positive(path: str) -> Derivation:
     return derive
 
 
-def equals(path: str, value: Any) -> Derivation:
+def equals(path: str, value: str) -> Derivation:
+    @native("equals", path=path, value=value)
     @of_values(path)
     def derive(values: Sequence[Any]) -> list[Any]:
         return [value in values]
@@ -86,6 +101,7 @@ def equals(path: str, value: Any) -> Derivation:
 def count(path: str) -> Derivation:
     """How many objects or values sit at ``path``."""
 
+    @native("count", path=path)
     @of_values(path)
     def derive(values: Sequence[Any]) -> list[Any]:
         return [len(values)]
@@ -94,6 +110,7 @@ def count(path: str) -> Derivation:
 
 
 def year_of(path: str) -> Derivation:
+    @native("year_of", path=path)
     @of_values(path)
     def derive(values: Sequence[Any]) -> list[Any]:
         return [int(v[:4]) for v in values if isinstance(v, str) and v[:4].isdigit()][:1]
@@ -114,6 +131,7 @@ def _chosen(authors: Sequence[Any], position: str) -> list[dict[str, Any]]:
 def author_names(position: str = "all") -> Derivation:
     """Display names ("First Last", or the collective name) of all, first or last author."""
 
+    @native("author_names", path="authors", position=position)
     @of_values("authors")
     def derive(authors: Sequence[Any]) -> list[Any]:
         names = []
@@ -136,6 +154,7 @@ def author_names(position: str = "all") -> Derivation:
 def author_ids(position: str) -> Derivation:
     """The MAG author ids of the first or last author."""
 
+    @native("author_ids", path="authors", position=position)
     @of_values("authors")
     def derive(authors: Sequence[Any]) -> list[Any]:
         out: list[Any] = []
@@ -162,6 +181,7 @@ def family_key(path: str) -> Derivation:
     """
     members = f"{path}.members.lens_id"
 
+    @native("family_key", path=members)
     @reads(members)
     def derive(view: RecordView) -> list[Any]:
         ids = [v for v in view.values(members) if isinstance(v, str) and v]
@@ -183,6 +203,7 @@ def normalise_identifier(value: str) -> str:
 _ID_PARTS = ("jurisdiction", "doc_number", "kind", "date_published")
 
 
+@native("patent_identifiers")
 def patent_identifiers(view: RecordView) -> list[Any]:
     """Every spelling Lens accepts for a publication in ``ids`` (normalised at query time too).
 

@@ -3,7 +3,8 @@ versioned index through parallel ``_bulk`` requests.
 
 * **Documents** are what the read side expects: the record as it is plus its
   ``search`` field (:func:`~mirror.catalogue.transform.search_document`, the
-  transform the embedded backend indexes), ``_id`` = ``lens_id``, so a record
+  transform the embedded backend indexes; made by the native transform where it is
+  installed, :mod:`mirror.catalogue.native`), ``_id`` = ``lens_id``, so a record
   loaded twice replaces itself.
 * **Pipelined, bounded.** :meth:`add` parses, transforms and serialises (orjson)
   each record and fills requests of at most ``es_bulk_bytes``, which
@@ -43,6 +44,8 @@ import orjson
 
 from mirror.backends.writing import Line
 from mirror.catalogue import catalogue_for
+from mirror.catalogue.model import Catalogue
+from mirror.catalogue.native import NativeTransform, native_transform
 from mirror.catalogue.transform import search_document
 from mirror.errors import MirrorError
 from mirror.ingest.quarantine import Quarantine
@@ -84,6 +87,7 @@ class EngineVersionWriter:
         self.client, self.index, self.settings = client, index, settings
         self.lock = lock  # the version's writer lock, released by close()
         self.catalogue = catalogue_for(product)
+        self._native = native_transform(self.catalogue) if settings.native_transform else None
         self._meta = meta  # the index's whole _meta: the generator's, and ours under STATE_KEY
         state = meta.setdefault(STATE_KEY, {})
         self._done: dict[str, str] = dict(state.get("chunks") or {})
@@ -100,6 +104,7 @@ class EngineVersionWriter:
         self._batch_bytes = 0
         self._inflight: list[Future[list[Failure]]] = []  # requests sent or queued, not yet collected
         self.requests = 0  # bulk requests sent, resends included
+        self.native_documents = 0  # documents the native transform made (the rest: Python)
         self.retries = 0
         self.sleep: Callable[[float], None] = time.sleep  # tests make backoff instant
 
@@ -172,19 +177,13 @@ class EngineVersionWriter:
 
     def _document(self, where: str, line: bytes, failures: list[Failure]) -> _Doc | None:
         try:
-            record = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            failures.append((where, line, f"not JSON: {exc}"))
+            lens_id, doc, native = engine_document(self.catalogue, self._native, line)
+        except NotARecord as exc:
+            failures.append((where, line, str(exc)))
             return None
-        if not isinstance(record, dict):
-            failures.append((where, line, "a record must be a JSON object"))
-            return None
-        lens_id = record.get("lens_id")
-        if not isinstance(lens_id, str) or not lens_id:
-            failures.append((where, line, "record has no lens_id"))
-            return None
+        self.native_documents += native
         self._sent.append(lens_id)  # list.append is atomic: the workers share it
-        return where, line, bulk_document(line, record, search_document(self.catalogue, record))
+        return where, line, doc
 
     def _send(self, batch: list[_Doc]) -> list[Failure]:
         """One bulk request, resent (or its busy documents) until answered; the documents refused."""
@@ -306,16 +305,49 @@ class EngineVersionWriter:
                 fh.truncate(size)
 
 
+class NotARecord(MirrorError):
+    """A line the writer cannot make a document of (not JSON, not an object, no lens_id)."""
+
+
+def engine_document(catalogue: Catalogue, native: NativeTransform | None, line: bytes) -> tuple[str, bytes, bool]:
+    """One record's line → its Lens ID, its ``_bulk`` action and source, and whether the native
+    transform made them (else the Python one, which also has the last word on odd lines)."""
+    if native is not None:
+        made = native.document(line)
+        if made is not None:
+            native_id, search = made
+            return native_id, _spliced(_action(native_id), line.rstrip(), search), True
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        raise NotARecord(f"not JSON: {exc}") from None
+    if not isinstance(record, dict):
+        raise NotARecord("a record must be a JSON object")
+    lens_id = record.get("lens_id")
+    if not isinstance(lens_id, str) or not lens_id:
+        raise NotARecord("record has no lens_id")
+    return lens_id, bulk_document(line, record, search_document(catalogue, record)), False
+
+
 def bulk_document(line: bytes, record: dict[str, Any], search: dict[str, Any]) -> bytes:
     """One record's ``_bulk`` action and source: the record's own line with its ``search`` field
     spliced in before the closing brace. The record is not serialised again (that cost a tenth of
     the loader's time): what the engine stores, and a search returns, is the line as it was read."""
-    action = b'{"index":{"_id":' + orjson.dumps(record["lens_id"]) + b"}}\n"
+    action = _action(record["lens_id"])
     body = line.rstrip()
     if "search" in record or not body.endswith(b"}"):  # a field of ours already there: replace it
         return action + orjson.dumps({**record, "search": search}) + b"\n"
+    return _spliced(action, body, orjson.dumps(search))
+
+
+def _action(lens_id: str) -> bytes:
+    return b'{"index":{"_id":' + orjson.dumps(lens_id) + b"}}\n"
+
+
+def _spliced(action: bytes, body: bytes, search: bytes) -> bytes:
+    """The action, then the record's line (``}`` ended, no ``search`` key) with ``search`` added."""
     # the line is copied once, into the result (a memoryview slice copies nothing)
-    return b"".join((action, memoryview(body)[:-1], b',"search":', orjson.dumps(search), b"}\n"))
+    return b"".join((action, memoryview(body)[:-1], b',"search":', search, b"}\n"))
 
 
 def _refusal(result: dict[str, Any]) -> str:
