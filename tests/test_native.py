@@ -90,39 +90,46 @@ def test_a_bad_spec_is_refused_naming_the_problem() -> None:
         lens_mirror_native.Transform('{"paths": []')
 
 
-ID = '"lens_id":"000-111-222-333-44X"'
+ID = b'"lens_id":"000-111-222-333-44X"'
+
+
+def rec(fields: bytes) -> bytes:
+    """A record's line: the Lens ID, then ``fields`` as written."""
+    return b"{" + ID + b"," + fields + b"}"
+
+
 LINES = [
     # what orjson reads, or refuses, however the line is written
-    b'  {' + ID.encode() + b',"title":"a"}  \n',
-    b'{' + ID.encode() + b',"title":"first","title":"last"}',  # duplicate keys: the last wins
-    b'{"lens_id":"000-000-000-000-001",' + ID.encode() + b',"year_published":"2001"}',
-    b'{' + ID.encode() + b',"authors":[{"first_name":"A","first_name":"B","last_name":"C"}]}',
-    b'{' + ID.encode() + b',"title":"\\u00e9\\ud83d\\ude00 \\"q\\" \\\\ \\/ \\n\\t"}',
-    b'{' + ID.encode() + b',"title":"\xc3\xa9t\xc3\xa9 \xe2\x82\xac"}',
-    b'{' + ID.encode() + b',"year_published":123456789012345678901234567890}',
-    b'{' + ID.encode() + b',"year_published":18446744073709551615,"references_count":-9223372036854775808}',
-    b'{' + ID.encode() + b',"year_published":2.5e3,"is_open_access":1.0,"title":1e16}',
-    b'{' + ID.encode() + b',"title":-0}',
-    b'{' + ID.encode() + b',"title":-0.0,"publication_type":0.0}',
-    b'{' + ID.encode() + b',"search":{"title":["ours"]},"title":"t"}',
-    b'{' + ID.encode() + b',"title":"\\ud800"}',  # a lone surrogate: not JSON to orjson
-    b'{' + ID.encode() + b',"title":"\xff"}',
-    b'{' + ID.encode() + b',"title":NaN}',
-    b'{' + ID.encode() + b',"title":1e400}',
-    b'{' + ID.encode() + b',"title":"t"} trailing',
-    b'{' + ID.encode() + b',"title":"t",}',
-    b'\xef\xbb\xbf{' + ID.encode() + b'}',
-    b'{' + ID.encode() + b',"deep":' + b"[" * 200 + b"]" * 200 + b'}',
-    b'{' + ID.encode() + b',"deep":' + b"[" * 1100 + b"]" * 1100 + b'}',
-    b'[{' + ID.encode() + b'}]',
+    b'  {' + ID + b',"title":"a"}  \n',
+    rec(b'"title":"first","title":"last"'),  # duplicate keys: the last wins
+    b'{"lens_id":"000-000-000-000-001",' + ID + b',"year_published":"2001"}',
+    rec(b'"authors":[{"first_name":"A","first_name":"B","last_name":"C"}]'),
+    rec(b'"title":"\\u00e9\\ud83d\\ude00 \\"q\\" \\\\ \\/ \\n\\t"'),
+    rec(b'"title":"\xc3\xa9t\xc3\xa9 \xe2\x82\xac"'),
+    rec(b'"year_published":123456789012345678901234567890'),
+    rec(b'"year_published":18446744073709551615,"references_count":-9223372036854775808'),
+    rec(b'"year_published":2.5e3,"is_open_access":1.0,"title":1e16'),
+    rec(b'"title":-0'),
+    rec(b'"title":-0.0,"publication_type":0.0'),
+    rec(b'"search":{"title":["ours"]},"title":"t"'),
+    rec(b'"title":"\\ud800"'),  # a lone surrogate: not JSON to orjson
+    rec(b'"title":"\xff"'),
+    rec(b'"title":NaN'),
+    rec(b'"title":1e400'),
+    b'{' + ID + b',"title":"t"} trailing',
+    rec(b'"title":"t",'),
+    b'\xef\xbb\xbf{' + ID + b'}',
+    rec(b'"deep":' + b"[" * 200 + b"]" * 200),
+    rec(b'"deep":' + b"[" * 1100 + b"]" * 1100),
+    b'[{' + ID + b'}]',
     b'"just text"',
     b'{"lens_id":""}',
     b'{"lens_id":7}',
     b'{"title":"no id"}',
     b'',
-    b'{' + ID.encode() + b',"created":"2020-01-01T10:00:00+05:60","date_published":" 2020-01-01"}',
-    b'{' + ID.encode() + b',"external_ids":[{"type":"doi","value":"10.1/x"},{"type":7,"value":"n"},'
-    b'{"type":null,"value":"z"},{"type":true,"value":"b"},{"type":[1],"value":"l"},{"type":1.5,"value":"f"}]}',
+    rec(b'"created":"2020-01-01T10:00:00+05:60","date_published":" 2020-01-01"'),
+    rec(b'"external_ids":[{"type":"doi","value":"10.1/x"},{"type":7,"value":"n"},{"type":null,"value":"z"},'
+        b'{"type":true,"value":"b"},{"type":[1],"value":"l"},{"type":1.5,"value":"f"}]'),
 ]
 
 
