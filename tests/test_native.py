@@ -81,6 +81,26 @@ def test_the_spec_names_every_derived_field_and_path() -> None:
         assert all(len(steps) >= 1 for steps in spec["paths"])
 
 
+def test_floats_are_written_as_python_writes_them() -> None:
+    """Wherever a float becomes text (a keyword field, a filter, a patent identifier), the native
+    side writes ``repr``: every power of two (where the closest digits may not read back), ties
+    between two shortest spellings, and where Python switches to exponent notation."""
+    import lens_mirror_native
+
+    powers = [sign * 2.0**e for e in range(-1074, 1024) for sign in (1, -1)]
+    edges = [0.0001, 0.00001, 1e15, 1e16, 1e17, 123456789012345678.0, 162386804019734.12, 5e-324, 0.1, 1 / 3]
+    for x in [*powers, *edges]:
+        assert lens_mirror_native.float_repr(x) == repr(x)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(x=st.floats(allow_nan=False, allow_infinity=False))
+def test_any_float_is_written_as_python_writes_it(x: float) -> None:
+    import lens_mirror_native
+
+    assert lens_mirror_native.float_repr(x) == repr(x)
+
+
 def test_a_bad_spec_is_refused_naming_the_problem() -> None:
     import lens_mirror_native
 

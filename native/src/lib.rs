@@ -5,7 +5,7 @@
 //! the catalogue described by the spec that `mirror.catalogue.native` builds from it.
 //! Wherever Python's answer would take more than this file knows, it *declines* (`None`)
 //! and the caller runs the Python transform, which has the last word: a line this parser
-//! refuses or may read otherwise than orjson (not JSON, nested deeper than 128, a zero
+//! refuses or may read otherwise than orjson (not JSON, nested too deep for it, a zero
 //! that orjson may read as an integer), a record that is not one (no lens_id) or holds a
 //! `search` field, a string `int()` reads its own way, non-ASCII text where Python's
 //! Unicode rules apply (digits, `lower()`, `strip()`), a list's or dict's repr, a Lens ID
@@ -162,9 +162,10 @@ impl Transform {
     /// ``(lens_id, search document as JSON)`` for one record's line; None when the
     /// Python transform must say (a line that is not a plain record, an odd value).
     fn document<'py>(&self, py: Python<'py>, line: &[u8]) -> Option<(String, Bound<'py, PyBytes>)> {
-        self.run(line)
-            .ok()
-            .map(|(lens_id, doc)| (lens_id, PyBytes::new(py, &doc)))
+        // A panic here would be a bug of this crate: the Python transform then makes the
+        // document, rather than the load stopping on a PanicException.
+        let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run(line)));
+        made.ok()?.ok().map(|(lens_id, doc)| (lens_id, PyBytes::new(py, &doc)))
     }
 }
 

@@ -84,9 +84,11 @@ pub(crate) fn float_of(value: &Value) -> Outcome<f64> {
 /// positional notation while the decimal point is within 16 places of them, else
 /// exponent notation (``1e+16``, ``1.5e-05``); a whole number keeps ``.0``.
 pub(crate) fn float_repr(x: f64) -> String {
-    // How many digits the shortest round trip takes ("1.5e-5": two); then those digits
-    // correctly rounded, which is the closest of that length to x, as Python chooses (the
-    // shortest writer may pick another of the same length: 162386804019734.13 for .12).
+    // Python writes the shortest digits that read back as x, and of those the closest to x.
+    // The shortest writer here finds the length but may pick another string of it
+    // (162386804019734.13 for .12), so x is written correctly rounded to that length,
+    // which is the closest; at a power of two that one may not read back (the gap below x
+    // is half the gap above), and then the shortest writer's own digits are Python's.
     let shortest = format!("{:e}", x.abs());
     let length = shortest
         .split_once('e')
@@ -95,7 +97,12 @@ pub(crate) fn float_repr(x: f64) -> String {
         .chars()
         .filter(char::is_ascii_digit)
         .count();
-    let sci = format!("{:.*e}", length - 1, x.abs());
+    let rounded = format!("{:.*e}", length - 1, x.abs());
+    let sci = if rounded.parse::<f64>() == Ok(x.abs()) {
+        rounded
+    } else {
+        shortest
+    };
     let (mantissa, exponent) = sci.split_once('e').expect("an exponent");
     let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
     let exponent: i32 = exponent.parse().expect("a number");
