@@ -1,7 +1,8 @@
 """The native record transform (``native/``, module ``lens_mirror_native``) makes the documents
 the Python transform makes, or declines and leaves the line to it: over generated, damaged and
-odd records and lines, arbitrary values at every catalogue path, date-like text, and on the
-real engine, where an index loaded with it holds what one loaded without it holds."""
+odd records and lines, arbitrary values at every catalogue path, date-like text, for the
+embedded indexer's fields, and on the real engine, where an index loaded with it holds what
+one loaded without it holds."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from test_transform import records
 from test_writing import split
 
 from mirror import PRODUCTS
+from mirror.backends.embedded.documents import DocumentBuilder
+from mirror.backends.embedded.fields import field_specs
 from mirror.backends.engine.store import EngineStore
 from mirror.backends.loading import load_chunks
 from mirror.catalogue import catalogue_for
@@ -167,6 +170,17 @@ def test_a_line_is_read_as_orjson_reads_it(line: bytes) -> None:
 def test_common_lines_are_not_declined() -> None:
     for line in LINES[:9]:
         assert native("scholarly").document(line) is not None, line
+
+
+@pytest.mark.parametrize("product", PRODUCTS)
+def test_the_embedded_indexer_gets_the_same_fields_from_a_line(product: str) -> None:
+    """The embedded writer reads each line through the native transform too
+    (``DocumentBuilder.fields_of_line``): its fields are those of the record read by orjson."""
+    catalogue = catalogue_for(product)
+    builder = DocumentBuilder(catalogue, field_specs(catalogue), None, native(product))
+    lines = [orjson.dumps(r) for r in records(product)] + [line for line in LINES if python_document(product, line)]
+    for line in lines:
+        assert orjson.dumps(builder.fields_of_line(line)) == orjson.dumps(builder.fields(orjson.loads(line))), line
 
 
 # -- arbitrary values at every catalogue path ------------------------------------------------------------

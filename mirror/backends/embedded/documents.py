@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+import orjson
 import tantivy
 
 from mirror.catalogue import Catalogue
 from mirror.catalogue.derive import lens_id_key
+from mirror.catalogue.native import NativeTransform
 from mirror.catalogue.transform import search_document
 from mirror.dates import to_millis
 from mirror.errors import MirrorError
@@ -48,8 +50,10 @@ def _converter(spec: FieldSpec) -> Convert:
 class DocumentBuilder:
     """Builds tantivy documents for one product."""
 
-    def __init__(self, catalogue: Catalogue, specs: dict[str, FieldSpec], schema: tantivy.Schema | None) -> None:
-        self.catalogue, self.schema = catalogue, schema
+    def __init__(self, catalogue: Catalogue, specs: dict[str, FieldSpec], schema: tantivy.Schema | None,
+                 native: NativeTransform | None = None) -> None:
+        """``native``: the catalogue's native transform, which :meth:`fields_of_line` then uses."""
+        self.catalogue, self.schema, self.native = catalogue, schema, native
         # per search field: the name it is listed under in _field_names (None for fields
         # whose column answers ``exists``: a tenth fewer terms to index) and its targets
         self.plan: dict[str, tuple[str | None, list[tuple[str, Convert]]]] = {}
@@ -59,6 +63,15 @@ class DocumentBuilder:
             listed = None if f.index_name in specs and specs[f.index_name].columnar else f.index_name
             self.plan[f.name] = (listed, targets)
 
+    def fields_of_line(self, line: bytes) -> dict[str, list[Any]]:
+        """:meth:`fields` of the record on ``line``: its search document made by the native
+        transform where there is one (the same document, without the record's Python objects),
+        else by the Python transform, which also says what is wrong with a line."""
+        made = self.native.document(line) if self.native is not None else None
+        if made is None:
+            return self.fields(orjson.loads(line))
+        return self._fields(made[0], orjson.loads(made[1]))
+
     def fields(self, record: Any) -> dict[str, list[Any]]:
         """Every indexed field's values (plain data, so a worker process can make them)."""
         if not isinstance(record, dict):
@@ -66,9 +79,12 @@ class DocumentBuilder:
         lens_id = record.get("lens_id")
         if not isinstance(lens_id, str) or not lens_id:
             raise BadRecord("record has no lens_id")
+        return self._fields(lens_id, search_document(self.catalogue, record))
+
+    def _fields(self, lens_id: str, search: dict[str, list[Any]]) -> dict[str, list[Any]]:
         present: list[str] = []
         fields: dict[str, list[Any]] = {ID: [lens_id], LENS_KEY: [lens_id_key(lens_id)], FIELD_NAMES: present}
-        for name, values in search_document(self.catalogue, record).items():
+        for name, values in search.items():
             listed, targets = self.plan[name]
             if listed is not None:
                 present.append(listed)

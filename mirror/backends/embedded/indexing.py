@@ -32,6 +32,7 @@ import tantivy
 
 from mirror.backends.loading import IndexReport, load_chunks
 from mirror.backends.writing import Line
+from mirror.catalogue.native import native_transform
 from mirror.settings import Settings
 
 from .documents import BadRecord, DocumentBuilder
@@ -81,7 +82,8 @@ class EmbeddedVersionWriter:
     def __init__(self, index: EmbeddedIndex, settings: Settings | None = None) -> None:
         settings = settings or Settings()
         self.index = index
-        self._builder = DocumentBuilder(index.catalogue, index.specs, index.schema)
+        native = native_transform(index.catalogue) if settings.native_transform else None
+        self._builder = DocumentBuilder(index.catalogue, index.specs, index.schema, native)
         self._writer: tantivy.IndexWriter | None = index.writer(settings.index_heap_bytes, settings.writer_threads())
         self._failed = False
         # Only now, holding the writer's lock, is what is committed known to stay so.
@@ -115,7 +117,7 @@ class EmbeddedVersionWriter:
         docs: list[tuple[str, str, tantivy.Document]] = []
         for where, line in block:
             try:
-                fields = builder.fields(orjson.loads(line))
+                fields = builder.fields_of_line(line)
                 projection = projections.append(line)
                 docs.append((where, fields[ID][0], builder.document(fields, line, projection)))
             except OSError as exc:  # the projections file could not be written: the writer's failure
