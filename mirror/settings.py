@@ -52,8 +52,8 @@ class Settings(BaseSettings):
         100_000, ge=1, description="Records loaded into the engine between checkpoints (a killed load resumes there)."
     )
     native_transform: bool = Field(
-        True, description="Turn records into engine documents with the native module where it is installed "
-        "(lens-mirror-native, built from native/); off: always in Python. The documents are the same."
+        True, description="Make search documents (engine and embedded indexing) with the native module where it "
+        "is installed (lens-mirror-native, built from native/); off: always in Python. The documents are the same."
     )
     token: str | None = Field(
         None,
