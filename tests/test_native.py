@@ -28,7 +28,7 @@ from mirror.backends.loading import load_chunks
 from mirror.catalogue import catalogue_for
 from mirror.catalogue.native import NativeTransform, native_transform, transform_spec
 from mirror.catalogue.paths import parse_path
-from mirror.catalogue.transform import search_document
+from mirror.catalogue.transform import search_document, transformed
 from mirror.settings import Settings
 
 pytest.importorskip("lens_mirror_native", reason="the native transform is not built: `pip install ./native` "
@@ -111,6 +111,9 @@ def test_a_bad_spec_is_refused_naming_the_problem() -> None:
         lens_mirror_native.Transform('{"paths": [], "fields": [{"name": "x", "kind": "text", "sources": [3]}]}')
     with pytest.raises(ValueError, match="bad transform spec"):
         lens_mirror_native.Transform('{"paths": []')
+    with pytest.raises(ValueError, match="x's derivation reads 0 paths"):  # count reads one
+        lens_mirror_native.Transform('{"paths": [], "fields": [{"name": "x", "kind": "integer", '
+                                     '"derive": {"op": "count", "paths": []}}]}')
 
 
 ID = b'"lens_id":"000-111-222-333-44X"'
@@ -213,12 +216,11 @@ def _at(steps: tuple[Any, ...], leaf: Any, filter_value: Any) -> Any:
 
 @st.composite
 def arbitrary_records(draw: st.DrawFn, product: str) -> bytes:
-    spec = transform_spec(catalogue_for(product))
-    assert spec is not None
-    paths = sorted({".".join(s[0] for s in steps) for steps in spec["paths"]} - {"lens_id"} | {
+    read = transformed(catalogue_for(product))[1]
+    paths = sorted({".".join(s.key for s in parse_path(p)) for p in read} - {"lens_id"} | {
         "authors.first_name", "authors.last_name", "authors.collective_name", "authors.ids.type",
         "jurisdiction", "doc_number", "kind", "date_published", "doc_key", "docdb_id"})
-    filtered = [p for p in _catalogue_paths(product) if "[" in p and not p.startswith("lens_id")]
+    filtered = [p for p in read if "[" in p and not p.startswith("lens_id")]
     record: dict[str, Any] = {"lens_id": draw(st.sampled_from(["000-111-222-333-44X", "999-000-111-222-333",
                                                               "odd-id", "٣٣٣-111-222-333-444"]))}
     for path in draw(st.lists(st.sampled_from(paths + filtered), min_size=1, max_size=6)):
@@ -229,12 +231,6 @@ def arbitrary_records(draw: st.DrawFn, product: str) -> bytes:
     if draw(st.booleans()) and steps[0].key != "lens_id":  # a plain value straight at a top-level path
         record[steps[0].key] = draw(_LEAVES)
     return orjson.dumps(record)
-
-
-def _catalogue_paths(product: str) -> list[str]:
-    catalogue = catalogue_for(product)
-    return sorted({p for f in catalogue.fields for p in f.sources} | {
-        p for f in catalogue.fields for p in getattr(f.derive, "paths", ())})
 
 
 @pytest.mark.parametrize("product", PRODUCTS)

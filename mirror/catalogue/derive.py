@@ -49,9 +49,10 @@ def of_values(*paths: str) -> Callable[[Callable[..., list[Any]]], Derivation]:
 
 
 def native(op: str, **args: Any) -> Callable[[Derivation], Derivation]:
-    """Names a derivation's counterpart in the native transform (``native/src/lib.rs``,
-    ``DeriveSpec``): its operation and arguments, record paths by name. A catalogue with a
-    derivation that names none is transformed in Python only."""
+    """Names a derivation's counterpart in the native transform (``native/src/spec.rs``,
+    ``Op``): its operation and arguments. The paths it reads are those the derivation
+    declares (``of_values``, ``reads``). A catalogue with a derivation that names none is
+    transformed in Python only."""
 
     def declare(derive: Derivation) -> Derivation:
         derive.native = {"op": op, **args}  # type: ignore[attr-defined]
@@ -63,7 +64,7 @@ def native(op: str, **args: Any) -> Callable[[Derivation], Derivation]:
 def exists(*paths: str) -> Derivation:
     """True when any path has a non-empty value."""
 
-    @native("exists", paths=list(paths))
+    @native("exists")
     @of_values(*paths)
     def derive(*values: Sequence[Any]) -> list[Any]:
         for found in values:  # loops, not any() over a generator: a tenth of the transform ran here
@@ -78,7 +79,7 @@ def exists(*paths: str) -> Derivation:
 def positive(path: str) -> Derivation:
     """True when the number at ``path`` is above zero (missing counts as zero)."""
 
-    @native("positive", path=path)
+    @native("positive")
     @of_values(path)
     def derive(values: Sequence[Any]) -> list[Any]:
         for v in values:
@@ -90,7 +91,7 @@ def positive(path: str) -> Derivation:
 
 
 def equals(path: str, value: str) -> Derivation:
-    @native("equals", path=path, value=value)
+    @native("equals", value=value)
     @of_values(path)
     def derive(values: Sequence[Any]) -> list[Any]:
         return [value in values]
@@ -101,7 +102,7 @@ def equals(path: str, value: str) -> Derivation:
 def count(path: str) -> Derivation:
     """How many objects or values sit at ``path``."""
 
-    @native("count", path=path)
+    @native("count")
     @of_values(path)
     def derive(values: Sequence[Any]) -> list[Any]:
         return [len(values)]
@@ -110,7 +111,7 @@ def count(path: str) -> Derivation:
 
 
 def year_of(path: str) -> Derivation:
-    @native("year_of", path=path)
+    @native("year_of")
     @of_values(path)
     def derive(values: Sequence[Any]) -> list[Any]:
         return [int(v[:4]) for v in values if isinstance(v, str) and v[:4].isdigit()][:1]
@@ -131,7 +132,7 @@ def _chosen(authors: Sequence[Any], position: str) -> list[dict[str, Any]]:
 def author_names(position: str = "all") -> Derivation:
     """Display names ("First Last", or the collective name) of all, first or last author."""
 
-    @native("author_names", path="authors", position=position)
+    @native("author_names", position=position)
     @of_values("authors")
     def derive(authors: Sequence[Any]) -> list[Any]:
         names = []
@@ -154,7 +155,7 @@ def author_names(position: str = "all") -> Derivation:
 def author_ids(position: str) -> Derivation:
     """The MAG author ids of the first or last author."""
 
-    @native("author_ids", path="authors", position=position)
+    @native("author_ids", position=position)
     @of_values("authors")
     def derive(authors: Sequence[Any]) -> list[Any]:
         out: list[Any] = []
@@ -181,7 +182,7 @@ def family_key(path: str) -> Derivation:
     """
     members = f"{path}.members.lens_id"
 
-    @native("family_key", path=members)
+    @native("family_key")
     @reads(members)
     def derive(view: RecordView) -> list[Any]:
         ids = [v for v in view.values(members) if isinstance(v, str) and v]

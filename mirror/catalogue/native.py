@@ -7,9 +7,9 @@ shared cores that CPU is the engine's loss. The optional module ``lens_mirror_na
 (``native/``, Rust: built by ``scripts/test`` where ``cargo`` is installed, or
 ``pip install ./native``) computes the same documents from the line itself, given the
 catalogue as the spec :func:`transform_spec` writes. Where Python's answer needs more
-than it knows (a line that is not a plain record, a float to print, an odd date or
-identifier), it declines and the Python transform runs: the documents are the same
-either way (``tests/test_native.py`` holds the two to it).
+than it knows (a line that is not a plain record, Python's own reading of odd text or
+identifiers: see ``native/src/lib.rs``), it declines and the Python transform runs: the
+documents are the same either way (``tests/test_native.py`` holds the two to it).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import orjson
 
 from .model import Catalogue
 from .paths import steps
+from .transform import transformed
 
 MODULE = "lens_mirror_native"
 
@@ -32,10 +33,9 @@ class NativeTransform(Protocol):
 
 
 def transform_spec(catalogue: Catalogue) -> dict[str, Any] | None:
-    """The catalogue as the native transform reads it (``Spec`` in ``native/src/lib.rs``),
+    """The catalogue as the native transform reads it (``Spec`` in ``native/src/spec.rs``),
     or None when a derivation has no native counterpart (``derive.native``)."""
-    fields = [f for f in catalogue.fields if f.sources or f.derive]
-    paths = sorted({p for f in fields for p in f.sources} | {p for f in fields for p in getattr(f.derive, "paths", ())})
+    fields, paths = transformed(catalogue)
     index = {p: i for i, p in enumerate(paths)}
     by_path = steps(paths)
     entries: list[dict[str, Any]] = []
@@ -45,8 +45,7 @@ def transform_spec(catalogue: Catalogue) -> dict[str, Any] | None:
             native = getattr(f.derive, "native", None)
             if native is None:
                 return None
-            entry["derive"] = {key: index[value] if key == "path" else [index[p] for p in value] if key == "paths"
-                               else value for key, value in native.items()}
+            entry["derive"] = {**native, "paths": [index[p] for p in getattr(f.derive, "paths", ())]}
         entries.append(entry)
     return {"paths": [[list(step) for step in by_path[p]] for p in paths], "fields": entries}
 
@@ -64,11 +63,3 @@ def native_transform(catalogue: Catalogue) -> NativeTransform | None:
     made: NativeTransform = module.Transform(orjson.dumps(spec).decode())
     return made
 
-
-def available() -> bool:
-    """Is the native module installed?"""
-    try:
-        importlib.import_module(MODULE)
-    except ImportError:
-        return False
-    return True

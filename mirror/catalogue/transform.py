@@ -9,7 +9,7 @@ from typing import Any, Callable
 from mirror.dates import to_millis
 
 from . import walk
-from .model import Catalogue, Kind
+from .model import Catalogue, Kind, SearchField
 from .paths import PathReader, RecordView, steps
 
 _TRUE = {"true", "1", "yes"}
@@ -64,6 +64,14 @@ _NATIVE_TYPE = {Kind.TEXT: "str", Kind.KEYWORD: "str", Kind.IDENTIFIER: "str", K
                 Kind.BOOLEAN: "bool"}
 
 
+def transformed(catalogue: Catalogue) -> tuple[list[SearchField], list[str]]:
+    """The fields the transform fills (those with record paths or a derivation) and every
+    record path they read, sorted: what the compiled walk and the native transform read."""
+    fields = [f for f in catalogue.fields if f.sources or f.derive]
+    paths = {p for f in fields for p in f.sources} | {p for f in fields for p in getattr(f.derive, "paths", ())}
+    return fields, sorted(paths)
+
+
 @lru_cache(maxsize=8)
 def _compiled(catalogue: Catalogue) -> Callable[[dict[str, Any]], dict[str, list[Any]]]:
     """``search_document`` for one catalogue, as one function compiled from its fields.
@@ -72,9 +80,8 @@ def _compiled(catalogue: Catalogue) -> Callable[[dict[str, Any]], dict[str, list
     catalogue order, takes its paths' values (or its derivation's) and keeps them as they
     are when all have the field's type (the common case), else as :func:`_coerce` makes them.
     """
-    fields = [f for f in catalogue.fields if f.sources or f.derive]
+    fields, paths = transformed(catalogue)
     derived_paths = sorted({p for f in fields for p in getattr(f.derive, "paths", ())})
-    paths = {p for f in fields for p in f.sources} | set(derived_paths)
     uses = Counter(p for f in fields for p in f.sources)
     namespace: dict[str, Any] = {"_view": RecordView, "_reader": PathReader(derived_paths),
                                  "_coerced": _coerced, "_dates": _dates}

@@ -4,8 +4,8 @@ use std::collections::BTreeSet;
 
 use sonic_rs::{JsonContainerTrait, JsonType, JsonValueTrait, Value};
 
-use crate::spec::{DeriveSpec, Position};
-use crate::values::{float_of, float_repr, int_text, Out};
+use crate::spec::{DeriveSpec, Op, Position};
+use crate::values::{py_str, Out};
 use crate::walk::{flatten, get, str_equals};
 use crate::{Decline, Outcome};
 
@@ -57,17 +57,23 @@ pub(crate) fn derive<'a>(
     record: &'a Value,
     lens_id: &str,
 ) -> Outcome<Vec<Out<'a>>> {
-    Ok(match spec {
-        DeriveSpec::Exists { paths } => {
-            let any = paths.iter().flat_map(|p| found[*p].iter()).any(|v| match v.get_type() {
-                JsonType::String => v.as_str() != Some(""),
-                JsonType::Object => v.as_object().is_some_and(|o| !o.is_empty()),
-                _ => true,
-            });
+    // the one path of the operations that read one (checked when the spec is read)
+    let values: &[&'a Value] = spec.paths.first().map_or(&[], |p| &found[*p]);
+    Ok(match &spec.op {
+        Op::Exists => {
+            let any = spec
+                .paths
+                .iter()
+                .flat_map(|p| found[*p].iter())
+                .any(|v| match v.get_type() {
+                    JsonType::String => v.as_str() != Some(""),
+                    JsonType::Object => v.as_object().is_some_and(|o| !o.is_empty()),
+                    _ => true,
+                });
             vec![Out::Bool(any)]
         }
-        DeriveSpec::Positive { path } => {
-            let any = found[*path].iter().any(|v| match v.get_type() {
+        Op::Positive => {
+            let any = values.iter().any(|v| match v.get_type() {
                 JsonType::Boolean => v.is_true(),
                 JsonType::Number if v.is_f64() => v.as_f64().is_some_and(|f| f > 0.0),
                 JsonType::Number => v.as_i64().is_none_or(|i| i > 0), // past i64: a large u64
@@ -75,11 +81,11 @@ pub(crate) fn derive<'a>(
             });
             vec![Out::Bool(any)]
         }
-        DeriveSpec::Equals { path, value } => vec![Out::Bool(found[*path].iter().any(|v| v.as_str() == Some(value)))],
-        DeriveSpec::Count { path } => vec![Out::Int(found[*path].len() as i64)],
-        DeriveSpec::YearOf { path } => {
+        Op::Equals { value } => vec![Out::Bool(values.iter().any(|v| v.as_str() == Some(value)))],
+        Op::Count => vec![Out::Int(values.len() as i64)],
+        Op::YearOf => {
             let mut year = None;
-            for v in &found[*path] {
+            for v in values {
                 let Some(text) = v.as_str() else { continue };
                 let head: Vec<char> = text.chars().take(4).collect();
                 if head.iter().any(|c| !c.is_ascii()) {
@@ -91,9 +97,9 @@ pub(crate) fn derive<'a>(
             }
             year.into_iter().map(Out::Int).collect()
         }
-        DeriveSpec::AuthorNames { path, position } => {
+        Op::AuthorNames { position } => {
             let mut names = Vec::new();
-            for a in chosen(&found[*path], *position) {
+            for a in chosen(values, *position) {
                 let (first, last) = (non_empty_str(get(a, "first_name")), non_empty_str(get(a, "last_name")));
                 match (first, last) {
                     (Some(f), Some(l)) => names.push(Out::Str(format!("{f} {l}"))),
@@ -110,9 +116,9 @@ pub(crate) fn derive<'a>(
             }
             names
         }
-        DeriveSpec::AuthorIds { path, position } => {
+        Op::AuthorIds { position } => {
             let mut out = Vec::new();
-            for a in chosen(&found[*path], *position) {
+            for a in chosen(values, *position) {
                 let mut ids = Vec::new();
                 if let Some(value) = get(a, "ids") {
                     flatten(value, &mut ids);
@@ -132,15 +138,15 @@ pub(crate) fn derive<'a>(
             }
             out.into_iter().map(Out::Val).collect()
         }
-        DeriveSpec::FamilyKey { path } => {
-            let smallest = found[*path]
+        Op::FamilyKey => {
+            let smallest = values
                 .iter()
                 .filter_map(|v| v.as_str())
                 .filter(|s| !s.is_empty())
                 .fold(lens_id, |a, b| a.min(b));
             vec![Out::Int(standard_key(smallest)?)]
         }
-        DeriveSpec::PatentIdentifiers => {
+        Op::PatentIdentifiers => {
             let part = |key: &str| get(record, key).and_then(|v| v.as_str()).unwrap_or("").to_string();
             let (jur, num, kind) = (part("jurisdiction"), part("doc_number"), part("kind"));
             let date = part("date_published").replace('-', "");
@@ -151,15 +157,8 @@ pub(crate) fn derive<'a>(
                 format!("{jur}{num}{kind}{date}"),
             ];
             for key in ["lens_id", "doc_key", "docdb_id"] {
-                if let Some(v) = get(record, key) {
-                    spellings.push(match v.get_type() {
-                        JsonType::Null => continue,
-                        JsonType::String => v.as_str().expect("a string").to_string(),
-                        JsonType::Boolean => (if v.is_true() { "True" } else { "False" }).to_string(),
-                        JsonType::Number if v.is_f64() => float_repr(float_of(v)?),
-                        JsonType::Number => int_text(v)?,
-                        _ => return Err(Decline), // a list's or dict's repr
-                    });
+                if let Some(v) = get(record, key).filter(|v| !v.is_null()) {
+                    spellings.push(py_str(v)?); // str(v)
                 }
             }
             let normalised: BTreeSet<String> = spellings

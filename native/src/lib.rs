@@ -24,7 +24,7 @@ use pyo3::types::PyBytes;
 use sonic_rs::{JsonValueTrait, Value};
 
 use crate::derive::{derive, non_empty_str};
-use crate::spec::{DeriveSpec, FieldSpec, Spec};
+use crate::spec::{FieldSpec, Spec};
 use crate::values::{field_values, float_repr, native_type, value_type, Out};
 use crate::walk::{build_trie, get, read_level, Level};
 
@@ -125,25 +125,21 @@ impl Transform {
         let spec: Spec =
             sonic_rs::from_str(spec).map_err(|e| PyValueError::new_err(format!("bad transform spec: {e}")))?;
         for f in &spec.fields {
-            let ids: Vec<usize> = match &f.derive {
-                None => f.sources.clone(),
-                Some(
-                    DeriveSpec::Positive { path }
-                    | DeriveSpec::Equals { path, .. }
-                    | DeriveSpec::Count { path }
-                    | DeriveSpec::YearOf { path }
-                    | DeriveSpec::AuthorNames { path, .. }
-                    | DeriveSpec::AuthorIds { path, .. }
-                    | DeriveSpec::FamilyKey { path },
-                ) => vec![*path],
-                Some(DeriveSpec::Exists { paths }) => paths.clone(),
-                Some(DeriveSpec::PatentIdentifiers) => vec![],
-            };
+            let ids = f.derive.as_ref().map_or(&f.sources, |d| &d.paths);
             if let Some(bad) = ids.iter().find(|p| **p >= spec.paths.len()) {
                 return Err(PyValueError::new_err(format!(
                     "bad transform spec: field {} reads path {bad}",
                     f.name
                 )));
+            }
+            if let Some(d) = &f.derive {
+                if d.op.arity().is_some_and(|n| n != d.paths.len()) {
+                    return Err(PyValueError::new_err(format!(
+                        "bad transform spec: field {}'s derivation reads {} paths",
+                        f.name,
+                        d.paths.len()
+                    )));
+                }
             }
         }
         let keys = spec

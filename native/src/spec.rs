@@ -32,18 +32,38 @@ pub(crate) enum Kind {
     Boolean,
 }
 
+/// A derivation: the record paths it reads (those its Python counterpart declares) and what
+/// it computes from them.
+#[derive(Deserialize)]
+pub(crate) struct DeriveSpec {
+    pub(crate) paths: Vec<usize>,
+    #[serde(flatten)]
+    pub(crate) op: Op,
+}
+
 #[derive(Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
-pub(crate) enum DeriveSpec {
-    Exists { paths: Vec<usize> },
-    Positive { path: usize },
-    Equals { path: usize, value: String },
-    Count { path: usize },
-    YearOf { path: usize },
-    AuthorNames { path: usize, position: Position },
-    AuthorIds { path: usize, position: Position },
-    FamilyKey { path: usize },
+pub(crate) enum Op {
+    Exists,
+    Positive,
+    Equals { value: String },
+    Count,
+    YearOf,
+    AuthorNames { position: Position },
+    AuthorIds { position: Position },
+    FamilyKey,
     PatentIdentifiers,
+}
+
+impl Op {
+    /// How many paths the operation reads: None for any number.
+    pub(crate) fn arity(&self) -> Option<usize> {
+        match self {
+            Op::Exists => None,
+            Op::PatentIdentifiers => Some(0), // it reads the record's own top-level keys
+            _ => Some(1),
+        }
+    }
 }
 
 #[derive(Deserialize, Clone, Copy)]

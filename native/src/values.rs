@@ -34,6 +34,16 @@ impl Out<'_> {
         }
     }
 
+    /// Python's ``str()`` of the value (see :func:`py_str`).
+    pub(crate) fn py_str(&self) -> Outcome<String> {
+        match self {
+            Out::Val(v) => py_str(v),
+            Out::Str(s) => Ok(s.clone()),
+            Out::Int(i) => Ok(i.to_string()),
+            Out::Bool(b) => Ok(if *b { "True" } else { "False" }.to_string()),
+        }
+    }
+
     pub(crate) fn as_str(&self) -> Option<&str> {
         match self {
             Out::Val(v) => v.as_str(),
@@ -50,6 +60,18 @@ impl Out<'_> {
             Out::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
         }
     }
+}
+
+/// Python's ``str()`` of a record's value: declined for a list or dict (their repr is Python's).
+pub(crate) fn py_str(v: &Value) -> Outcome<String> {
+    Ok(match v.get_type() {
+        JsonType::String => v.as_str().expect("a string").to_string(),
+        JsonType::Null => "None".to_string(),
+        JsonType::Boolean => if v.is_true() { "True" } else { "False" }.to_string(),
+        JsonType::Number if v.is_f64() => float_repr(float_of(v)?),
+        JsonType::Number => int_text(v)?,
+        _ => return Err(Decline),
+    })
 }
 
 pub(crate) fn value_type(v: &Value) -> Type {
@@ -145,15 +167,10 @@ pub(crate) fn int_text(value: &Value) -> Outcome<String> {
 pub(crate) fn coerce<'a>(kind: Kind, value: &Out<'a>) -> Outcome<Option<Out<'a>>> {
     let t = value.kind();
     match kind {
-        Kind::Text | Kind::Keyword | Kind::Identifier => Ok(Some(match (t, value) {
-            (Type::Str, _) => value.clone(),
-            (Type::Bool, Out::Bool(b)) => Out::Str(if *b { "True" } else { "False" }.into()),
-            (Type::Bool, Out::Val(v)) => Out::Str(if v.is_true() { "True" } else { "False" }.into()),
-            (Type::Int, Out::Int(i)) => Out::Str(i.to_string()),
-            (Type::Int, Out::Val(v)) => Out::Str(int_text(v)?),
-            (Type::Float, Out::Val(v)) => Out::Str(float_repr(float_of(v)?)),
-            _ => return Err(Decline),
-        })),
+        Kind::Text | Kind::Keyword | Kind::Identifier => match t {
+            Type::Str => Ok(Some(value.clone())),
+            _ => Ok(Some(Out::Str(value.py_str()?))), // str(value)
+        },
         Kind::Integer => match (t, value) {
             (Type::Int, _) => Ok(Some(value.clone())),
             (Type::Bool, Out::Bool(b)) => Ok(Some(Out::Int(*b as i64))),
@@ -184,10 +201,7 @@ pub(crate) fn coerce<'a>(kind: Kind, value: &Out<'a>) -> Outcome<Option<Out<'a>>
                 let lower = text.to_ascii_lowercase();
                 Ok(Some(Out::Bool(lower == "true" || lower == "1" || lower == "yes")))
             }
-            (Type::Int, Out::Int(i)) => Ok(Some(Out::Bool(*i == 1))),
-            (Type::Int, Out::Val(v)) => Ok(Some(Out::Bool(int_text(v)? == "1"))),
-            (Type::Float, Out::Val(v)) => float_of(v).map(|_| Some(Out::Bool(false))), // a float's repr is never "1"
-            _ => Err(Decline),
+            _ => Ok(Some(Out::Bool(value.py_str()? == "1"))), // str(value).lower() in _TRUE
         },
         Kind::Date => unreachable!("dates are checked by is_date"),
     }

@@ -5,8 +5,8 @@ use rustc_hash::FxHashMap;
 use sonic_rs::{JsonContainerTrait, JsonType, JsonValueTrait, Value};
 
 use crate::spec::Step;
-use crate::values::{float_of, float_repr, int_text};
-use crate::{Decline, Outcome};
+use crate::values::py_str;
+use crate::Outcome;
 
 /// One level of the path trie: the keys its steps read (each gathered once per object)
 /// and the steps.
@@ -56,15 +56,11 @@ pub(crate) fn flatten<'a>(value: &'a Value, out: &mut Vec<&'a Value>) {
 /// Python's `str(value) == text`.
 pub(crate) fn str_equals(value: &Value, text: &str) -> Outcome<bool> {
     Ok(match value.get_type() {
-        JsonType::String => value.as_str() == Some(text),
-        JsonType::Null => text == "None",
-        JsonType::Boolean => text == if value.is_true() { "True" } else { "False" },
-        JsonType::Number if value.is_f64() => float_repr(float_of(value)?) == text,
-        JsonType::Number => int_text(value)? == text,
+        JsonType::String => value.as_str() == Some(text), // without a copy: the common case
         // a list's or dict's repr starts with its bracket: only such a text could be one
         JsonType::Array if !text.starts_with('[') => false,
         JsonType::Object if !text.starts_with('{') => false,
-        _ => return Err(Decline),
+        _ => py_str(value)? == text,
     })
 }
 
