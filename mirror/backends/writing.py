@@ -51,6 +51,21 @@ DEFAULT_VERSION = "local"
 Line = tuple[str, bytes]
 
 
+class BadRecord(MirrorError, ValueError):
+    """A line that is not a record either backend can index (not an object, no lens_id);
+    reported with its file and line, never fatal."""
+
+
+def record_lens_id(record: object) -> str:
+    """The Lens ID of a parsed line, which both backends index it under; else :class:`BadRecord`."""
+    if not isinstance(record, dict):
+        raise BadRecord("a record must be a JSON object")
+    lens_id = record.get("lens_id")
+    if not isinstance(lens_id, str) or not lens_id:
+        raise BadRecord("record has no lens_id")
+    return lens_id
+
+
 class VersionWriter(Protocol):
     """Writes one version of one product's index; made by :meth:`IndexStore.writer`.
 

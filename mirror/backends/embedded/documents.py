@@ -12,20 +12,16 @@ from typing import Any, Callable
 import orjson
 import tantivy
 
+from mirror.backends.writing import record_lens_id
 from mirror.catalogue import Catalogue
 from mirror.catalogue.derive import lens_id_key
 from mirror.catalogue.native import NativeTransform
 from mirror.catalogue.transform import search_document
 from mirror.dates import to_millis
-from mirror.errors import MirrorError
 
 from .fields import FIELD_NAMES, ID, LENS_KEY, NORMALISERS, PROJECTION, SOURCE, FieldSpec
 
 Convert = Callable[[list[Any]], list[Any]] | None
-
-
-class BadRecord(MirrorError, ValueError):
-    """A record that cannot be indexed (no lens_id, not an object); reported, never fatal."""
 
 
 def _dates(values: list[Any]) -> list[int]:
@@ -74,12 +70,7 @@ class DocumentBuilder:
 
     def fields(self, record: Any) -> dict[str, list[Any]]:
         """Every indexed field's values (plain data, so a worker process can make them)."""
-        if not isinstance(record, dict):
-            raise BadRecord("a record must be a JSON object")
-        lens_id = record.get("lens_id")
-        if not isinstance(lens_id, str) or not lens_id:
-            raise BadRecord("record has no lens_id")
-        return self._fields(lens_id, search_document(self.catalogue, record))
+        return self._fields(record_lens_id(record), search_document(self.catalogue, record))
 
     def _fields(self, lens_id: str, search: dict[str, list[Any]]) -> dict[str, list[Any]]:
         present: list[str] = []

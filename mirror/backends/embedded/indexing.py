@@ -31,11 +31,11 @@ import orjson
 import tantivy
 
 from mirror.backends.loading import IndexReport, load_chunks
-from mirror.backends.writing import Line
+from mirror.backends.writing import BadRecord, Line
 from mirror.catalogue.native import native_transform
 from mirror.settings import Settings
 
-from .documents import BadRecord, DocumentBuilder
+from .documents import DocumentBuilder
 from .fields import ID
 from .projections import FILE as PROJECTIONS
 from .projections import ProjectionLog

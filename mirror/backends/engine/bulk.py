@@ -42,7 +42,7 @@ from typing import Any
 
 import orjson
 
-from mirror.backends.writing import Line
+from mirror.backends.writing import BadRecord, Line, record_lens_id
 from mirror.catalogue import catalogue_for
 from mirror.catalogue.model import Catalogue
 from mirror.catalogue.native import NativeTransform, native_transform
@@ -178,7 +178,7 @@ class EngineVersionWriter:
     def _document(self, where: str, line: bytes, failures: list[Failure]) -> _Doc | None:
         try:
             lens_id, doc, native = engine_document(self.catalogue, self._native, line)
-        except NotARecord as exc:
+        except BadRecord as exc:
             failures.append((where, line, str(exc)))
             return None
         self.native_documents += native
@@ -305,13 +305,10 @@ class EngineVersionWriter:
                 fh.truncate(size)
 
 
-class NotARecord(MirrorError):
-    """A line the writer cannot make a document of (not JSON, not an object, no lens_id)."""
-
-
 def engine_document(catalogue: Catalogue, native: NativeTransform | None, line: bytes) -> tuple[str, bytes, bool]:
     """One record's line → its Lens ID, its ``_bulk`` action and source, and whether the native
-    transform made them (else the Python one, which also has the last word on odd lines)."""
+    transform made them (else the Python one, which also has the last word on odd lines);
+    :class:`~mirror.backends.writing.BadRecord` for a line that is not a record."""
     if native is not None:
         made = native.document(line)
         if made is not None:
@@ -320,12 +317,8 @@ def engine_document(catalogue: Catalogue, native: NativeTransform | None, line: 
     try:
         record = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
-        raise NotARecord(f"not JSON: {exc}") from None
-    if not isinstance(record, dict):
-        raise NotARecord("a record must be a JSON object")
-    lens_id = record.get("lens_id")
-    if not isinstance(lens_id, str) or not lens_id:
-        raise NotARecord("record has no lens_id")
+        raise BadRecord(f"not JSON: {exc}") from None
+    lens_id = record_lens_id(record)
     return lens_id, bulk_document(line, record, search_document(catalogue, record)), False
 
 
